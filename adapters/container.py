@@ -1,0 +1,72 @@
+"""The composition root: the only module that knows every adapter and every handler.
+
+`Settings.in_memory` selects the in-memory adapter (demo, fast tests); otherwise the SQL
+database and TikTok's HTTP API are used. Engines and clients are built here, once per process;
+a unit of work is made fresh for every command.
+"""
+
+from dependency_injector import containers, providers
+
+from adapters.clock import SystemClock, seconds_of
+from adapters.memory.repositories import InMemoryDatabase, InMemoryUnitOfWork
+from adapters.memory.tiktok_gateway import InMemoryTikTokShop
+from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.settings import Settings
+from application.handlers.add_product import AddProductHandler
+from application.handlers.assign_warehouse import AssignWarehouseHandler
+from application.handlers.authorize_store import BeginAuthorizationHandler, CompleteAuthorizationHandler
+from application.handlers.cancel_order import CancelOrderHandler
+from application.handlers.configure_fbt_import import ConfigureFbtImportHandler
+from application.handlers.create_return import CreateReturnHandler
+from application.handlers.create_store import CreateStoreHandler
+from application.handlers.create_warehouse import CreateWarehouseHandler
+from application.handlers.disconnect_store import DisconnectStoreHandler
+from application.handlers.map_listing import MapListingHandler, UnmapListingHandler
+from application.handlers.queries import Queries
+from application.handlers.ship_order import ShipOrderHandler
+from application.handlers.split_order import SplitOrderHandler
+from application.handlers.sync_orders import SyncOrdersHandler
+
+
+def _mode(settings: Settings) -> str:
+    return "memory" if settings.in_memory else "sql"
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+    mode = providers.Callable(_mode, settings)
+    clock = providers.Singleton(SystemClock)
+
+    memory_db = providers.Singleton(InMemoryDatabase)
+    tiktok_model = providers.Singleton(
+        TikTokShopModel,
+        app_key=settings.provided.app_key,
+        service_id=settings.provided.service_id,
+        now=providers.Callable(seconds_of, clock),
+    )
+
+    uow = providers.Selector(
+        mode,
+        memory=providers.Factory(InMemoryUnitOfWork, database=memory_db),
+    )
+    tiktok = providers.Selector(
+        mode,
+        memory=providers.Singleton(InMemoryTikTokShop, model=tiktok_model, authorize_url=settings.provided.authorize_url),
+    )
+
+    create_store = providers.Factory(CreateStoreHandler, uow=uow)
+    begin_authorization = providers.Factory(BeginAuthorizationHandler, uow=uow, tiktok=tiktok, clock=clock)
+    complete_authorization = providers.Factory(CompleteAuthorizationHandler, uow=uow, tiktok=tiktok, clock=clock)
+    disconnect_store = providers.Factory(DisconnectStoreHandler, uow=uow)
+    configure_fbt_import = providers.Factory(ConfigureFbtImportHandler, uow=uow, clock=clock)
+    create_warehouse = providers.Factory(CreateWarehouseHandler, uow=uow)
+    add_product = providers.Factory(AddProductHandler, uow=uow)
+    map_listing = providers.Factory(MapListingHandler, uow=uow, clock=clock)
+    unmap_listing = providers.Factory(UnmapListingHandler, uow=uow)
+    sync_orders = providers.Factory(SyncOrdersHandler, uow=uow, tiktok=tiktok, clock=clock)
+    split_order = providers.Factory(SplitOrderHandler, uow=uow, tiktok=tiktok, clock=clock)
+    assign_warehouse = providers.Factory(AssignWarehouseHandler, uow=uow)
+    ship_order = providers.Factory(ShipOrderHandler, uow=uow, tiktok=tiktok, clock=clock)
+    cancel_order = providers.Factory(CancelOrderHandler, uow=uow, tiktok=tiktok, clock=clock)
+    create_return = providers.Factory(CreateReturnHandler, uow=uow, clock=clock)
+    queries = providers.Factory(Queries, uow=uow)

@@ -1,0 +1,202 @@
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from application.ports import Quarantined, UnitOfWork
+from domain.catalog import Listing, Product
+from domain.imports import RemoteOrder
+from domain.inventory import StockMovement
+from domain.orders import Order
+from domain.returns import Return
+from domain.stores import Store
+from domain.sync import SyncCheckpoint
+from domain.warehouses import Warehouse
+
+
+@dataclass
+class InMemoryDatabase:
+    stores: dict[str, Store] = field(default_factory=dict)
+    warehouses: dict[str, Warehouse] = field(default_factory=dict)
+    products: dict[str, Product] = field(default_factory=dict)
+    listings: dict[tuple[str, str], Listing] = field(default_factory=dict)
+    orders: dict[str, Order] = field(default_factory=dict)
+    payloads: dict[tuple[str, str], object] = field(default_factory=dict)
+    returns: dict[str, Return] = field(default_factory=dict)
+    movements: list[StockMovement] = field(default_factory=list)
+    checkpoints: dict[str, SyncCheckpoint] = field(default_factory=dict)
+    quarantine: list[Quarantined] = field(default_factory=list)
+
+
+class _Named:
+    def __init__(self, rows: dict) -> None:
+        self._rows = rows
+
+    def add(self, item) -> None:  # type: ignore[no-untyped-def]
+        self._rows[item.id] = item
+
+    def get(self, key: str):  # type: ignore[no-untyped-def]
+        return self._rows.get(key)
+
+    def by_name(self, name: str):  # type: ignore[no-untyped-def]
+        return next((row for row in self._rows.values() if row.name == name), None)
+
+    def list(self) -> list:
+        return sorted(self._rows.values(), key=lambda row: row.name)
+
+
+class InMemoryStoreRepository(_Named):
+    pass
+
+
+class InMemoryWarehouseRepository(_Named):
+    pass
+
+
+class InMemoryProductRepository:
+    def __init__(self, rows: dict[str, Product]) -> None:
+        self._rows = rows
+
+    def add(self, product: Product) -> None:
+        self._rows[product.sku] = product
+
+    def get(self, sku: str) -> Product | None:
+        return self._rows.get(sku)
+
+    def list(self) -> list[Product]:
+        return sorted(self._rows.values(), key=lambda p: p.sku)
+
+
+class InMemoryListingRepository:
+    def __init__(self, rows: dict[tuple[str, str], Listing]) -> None:
+        self._rows = rows
+
+    def add(self, listing: Listing) -> None:
+        self._rows[(listing.store_id, listing.seller_sku)] = listing
+
+    def get(self, store_id: str, seller_sku: str) -> Listing | None:
+        return self._rows.get((store_id, seller_sku))
+
+    def for_store(self, store_id: str) -> list[Listing]:
+        return sorted((l for l in self._rows.values() if l.store_id == store_id), key=lambda l: l.seller_sku)
+
+
+class InMemoryOrderRepository:
+    def __init__(self, rows: dict[str, Order], payloads: dict[tuple[str, str], object]) -> None:
+        self._rows = rows
+        self._payloads = payloads
+
+    def keep_payload(self, store_id: str, remote: RemoteOrder) -> None:
+        if remote.raw is not None:
+            self._payloads[(store_id, remote.tiktok_order_id)] = remote.raw
+
+    def payload(self, store_id: str, tiktok_order_id: str) -> object | None:
+        return self._payloads.get((store_id, tiktok_order_id))
+
+    def add(self, order: Order) -> None:
+        self._rows[order.id] = order
+
+    def get(self, order_id: str) -> Order | None:
+        return self._rows.get(order_id)
+
+    def parts(self, store_id: str, tiktok_order_ids: Iterable[str]) -> dict[str, list[Order]]:
+        wanted = set(tiktok_order_ids)
+        found: dict[str, list[Order]] = {}
+        for order in self._rows.values():
+            if order.store_id == store_id and order.tiktok_order_id in wanted:
+                found.setdefault(order.tiktok_order_id, []).append(order)
+        return found
+
+    def by_tiktok_id(self, tiktok_order_id: str) -> list[Order]:
+        return [o for o in self._rows.values() if o.tiktok_order_id == tiktok_order_id]
+
+    def with_seller_sku(self, store_id: str, seller_sku: str) -> list[Order]:
+        return [
+            o for o in self._rows.values()
+            if o.store_id == store_id and any(line.seller_sku == seller_sku for line in o.lines)
+        ]
+
+    def list(self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None) -> list[Order]:
+        return sorted(
+            (
+                o for o in self._rows.values()
+                if (store_id is None or o.store_id == store_id)
+                and (status is None or o.status.value == status)
+                and (fulfilled_by is None or o.fulfilled_by.value == fulfilled_by)
+            ),
+            key=lambda o: (o.created_at, o.tiktok_order_id, o.split_index),
+        )
+
+
+class InMemoryReturnRepository:
+    def __init__(self, rows: dict[str, Return]) -> None:
+        self._rows = rows
+
+    def add(self, ret: Return) -> None:
+        self._rows[ret.id] = ret
+
+    def for_order(self, order_id: str) -> list[Return]:
+        return [r for r in self._rows.values() if r.order_id == order_id]
+
+
+class InMemoryStockMovementRepository:
+    def __init__(self, rows: list[StockMovement]) -> None:
+        self._rows = rows
+
+    def add(self, movement: StockMovement) -> None:
+        self._rows.append(movement)
+
+    def list(self) -> list[StockMovement]:
+        return list(self._rows)
+
+
+class InMemoryCheckpointRepository:
+    def __init__(self, rows: dict[str, SyncCheckpoint]) -> None:
+        self._rows = rows
+
+    def get(self, store_id: str) -> SyncCheckpoint | None:
+        return self._rows.get(store_id)
+
+    def add(self, checkpoint: SyncCheckpoint) -> None:
+        self._rows[checkpoint.store_id] = checkpoint
+
+
+class InMemoryQuarantineRepository:
+    def __init__(self, rows: list[Quarantined]) -> None:
+        self._rows = rows
+
+    def add(self, record: Quarantined) -> None:
+        self._rows.append(record)
+
+    def list(self, store_id: str | None = None) -> list[Quarantined]:
+        return [r for r in self._rows if store_id is None or r.store_id == store_id]
+
+
+class InMemoryUnitOfWork(UnitOfWork):
+    """Works on a private copy of the database; commit publishes it, anything else drops it."""
+
+    def __init__(self, database: InMemoryDatabase) -> None:
+        self.database = database
+        self.committed = False
+
+    def __enter__(self) -> "InMemoryUnitOfWork":
+        self._work = copy.deepcopy(self.database)
+        work = self._work
+        self.stores = InMemoryStoreRepository(work.stores)
+        self.warehouses = InMemoryWarehouseRepository(work.warehouses)
+        self.products = InMemoryProductRepository(work.products)
+        self.listings = InMemoryListingRepository(work.listings)
+        self.orders = InMemoryOrderRepository(work.orders, work.payloads)
+        self.returns = InMemoryReturnRepository(work.returns)
+        self.movements = InMemoryStockMovementRepository(work.movements)
+        self.checkpoints = InMemoryCheckpointRepository(work.checkpoints)
+        self.quarantine = InMemoryQuarantineRepository(work.quarantine)
+        return self
+
+    def commit(self) -> None:
+        published = copy.deepcopy(self._work)
+        for name in vars(published):
+            setattr(self.database, name, getattr(published, name))
+        self.committed = True
+
+    def rollback(self) -> None:
+        pass

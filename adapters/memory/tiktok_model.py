@@ -1,0 +1,473 @@
+"""One model of TikTok Shop's behaviour, in TikTok's wire format.
+
+The in-memory gateway calls it in process; the sandbox serves it over HTTP. Both faces share
+this state and these refusals, so they cannot disagree about a rule.
+"""
+
+import base64
+import itertools
+import json
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from domain.cancellation import reason_names
+
+APP_SCOPES = (
+    "seller.authorization.info",
+    "seller.order.info",
+    "seller.fulfillment.basic",
+    "seller.return_refund.basic",
+    "seller.logistics",
+)
+ACCESS_TTL = 7 * 24 * 3600
+REFRESH_TTL = 365 * 24 * 3600
+AUTH_CODE_TTL = 30 * 60
+PRESPLIT_MARKETS = frozenset({"ID", "MY", "PH", "SG", "TH", "VN", "BR", "MX"})
+SHIPPING_PROVIDERS = (
+    {"id": "7117858858072016686", "name": "USPS"},
+    {"id": "7117859084333745966", "name": "UPS"},
+    {"id": "7129736293521401643", "name": "FedEx"},
+)
+_SHIPPED = ("AWAITING_COLLECTION", "IN_TRANSIT", "DELIVERED", "COMPLETED")
+
+
+class TikTokApiError(Exception):
+    def __init__(self, code: int, message: str, http_status: int = 200) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.http_status = http_status
+
+
+@dataclass
+class SimShop:
+    id: str
+    name: str
+    region: str
+    cipher: str
+    code: str
+    orders: dict[str, dict] = field(default_factory=dict)
+
+
+@dataclass
+class _Token:
+    shop_ids: tuple[str, ...]
+    scopes: tuple[str, ...]
+    expires_at: int
+    used: bool = False
+
+
+class TikTokShopModel:
+    def __init__(
+        self,
+        *,
+        app_key: str = "sandbox-app-key",
+        app_secret: str = "sandbox-app-secret",
+        service_id: str = "sandbox-service",
+        now: Callable[[], float] = time.time,
+        page_token_ttl: int | None = None,
+    ) -> None:
+        self.app_key = app_key
+        self.app_secret = app_secret
+        self.service_id = service_id
+        self._now = now
+        self.page_token_ttl = page_token_ttl
+        self.shops: dict[str, SimShop] = {}
+        self._codes: dict[str, _Token] = {}
+        self._access: dict[str, _Token] = {}
+        self._refresh: dict[str, _Token] = {}
+        self._ids = itertools.count(int(self._now()) * 1000)
+        self.cancellations: list[dict] = []
+        self.packages: list[dict] = []
+        self.calls: list[tuple[str, str]] = []
+        self.lock = threading.RLock()
+
+    def now(self) -> int:
+        return int(self._now())
+
+    def new_id(self) -> str:
+        return str(576_000_000_000_000_000 + next(self._ids))
+
+    # --- the seller's side: shops, the authorization page ---------------------------------
+
+    def add_shop(self, name: str, *, region: str = "US", shop_id: str | None = None) -> SimShop:
+        shop_id = shop_id or str(7_000_000_000_000_000_000 + len(self.shops) + 1)
+        shop = SimShop(shop_id, name, region, f"ROW_{secrets.token_urlsafe(12)}", f"{region}LC{len(self.shops) + 1:04d}")
+        self.shops[shop_id] = shop
+        return shop
+
+    def shop(self, shop_id: str | None = None) -> SimShop:
+        return self.shops[shop_id] if shop_id else next(iter(self.shops.values()))
+
+    def approve(
+        self, authorize_url_or_state: str, redirect_url: str, *, shop_id: str | None = None,
+        scopes: tuple[str, ...] | None = None, deny: bool = False,
+    ) -> str:
+        """The seller logs in with an admin account and grants (or denies); returns the redirect."""
+        state = authorize_url_or_state
+        if "state=" in authorize_url_or_state:
+            from urllib.parse import parse_qs, urlsplit
+
+            state = parse_qs(urlsplit(authorize_url_or_state).query).get("state", [""])[0]
+        sep = "&" if "?" in redirect_url else "?"
+        if deny:
+            return f"{redirect_url}{sep}{urlencode({'code': 'null', 'error': 'auth_denied', 'state': state})}"
+        with self.lock:
+            code = secrets.token_urlsafe(24)
+            shop = self.shop(shop_id)
+            self._codes[code] = _Token((shop.id,), scopes or APP_SCOPES, self.now() + AUTH_CODE_TTL)
+        return f"{redirect_url}{sep}{urlencode({'code': code, 'state': state})}"
+
+    # --- auth API ------------------------------------------------------------------------------
+
+    def _check_app(self, app_key: str, app_secret: str) -> None:
+        if app_key != self.app_key or not secrets.compare_digest(app_secret, self.app_secret):
+            raise TikTokApiError(36009004, "app_key or app_secret is invalid", 401)
+
+    def token_get(self, *, app_key: str, app_secret: str, auth_code: str, grant_type: str) -> dict:
+        with self.lock:
+            self.calls.append(("token_get", ""))
+            self._check_app(app_key, app_secret)
+            if grant_type != "authorized_code":
+                raise TikTokApiError(36009004, "grant_type must be authorized_code")
+            grant = self._codes.get(auth_code)
+            if grant is None or grant.used:
+                raise TikTokApiError(36004004, "auth_code is invalid or already used")
+            if self.now() > grant.expires_at:
+                raise TikTokApiError(36004005, "auth_code is expired")
+            grant.used = True
+            return self._issue(grant.shop_ids, grant.scopes)
+
+    def token_refresh(self, *, app_key: str, app_secret: str, refresh_token: str, grant_type: str) -> dict:
+        with self.lock:
+            self.calls.append(("token_refresh", ""))
+            self._check_app(app_key, app_secret)
+            grant = self._refresh.pop(refresh_token, None)
+            if grant_type != "refresh_token" or grant is None or self.now() > grant.expires_at:
+                raise TikTokApiError(36004006, "refresh_token is invalid or expired")
+            return self._issue(grant.shop_ids, grant.scopes)
+
+    def _issue(self, shop_ids: tuple[str, ...], scopes: tuple[str, ...]) -> dict:
+        access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        now = self.now()
+        self._access[access] = _Token(shop_ids, scopes, now + ACCESS_TTL)
+        self._refresh[refresh] = _Token(shop_ids, scopes, now + REFRESH_TTL)
+        shop = self.shops[shop_ids[0]]
+        return {
+            "access_token": access,
+            "access_token_expire_in": now + ACCESS_TTL,
+            "refresh_token": refresh,
+            "refresh_token_expire_in": now + REFRESH_TTL,
+            "open_id": f"open-{shop.id}",
+            "seller_name": shop.name,
+            "seller_base_region": shop.region,
+            "user_type": 0,
+            "granted_scopes": list(scopes),
+        }
+
+    def expire_access_tokens(self) -> None:
+        with self.lock:
+            for token in self._access.values():
+                token.expires_at = self.now() - 1
+
+    def revoke(self, shop_id: str) -> None:
+        """The seller deauthorizes the app: every token of the shop stops working."""
+        with self.lock:
+            for tokens in (self._access, self._refresh):
+                for key in [k for k, t in tokens.items() if shop_id in t.shop_ids]:
+                    del tokens[key]
+
+    # --- shop API ------------------------------------------------------------------------------
+
+    def _authorize(self, access_token: str, cipher: str | None, op: str) -> SimShop | None:
+        grant = self._access.get(access_token)
+        if grant is None:
+            raise TikTokApiError(105001, "access token is invalid", 401)
+        if self.now() > grant.expires_at:
+            raise TikTokApiError(105002, "access token is expired, please refresh it", 401)
+        if cipher is None:
+            self.calls.append((op, ""))
+            return None
+        shop = next((s for s in self.shops.values() if s.cipher == cipher), None)
+        if shop is None or shop.id not in grant.shop_ids:
+            raise TikTokApiError(106013, "shop_cipher is invalid for this access token")
+        self.calls.append((op, shop.id))
+        return shop
+
+    def authorized_shops(self, access_token: str) -> dict:
+        with self.lock:
+            self._authorize(access_token, None, "shops")
+            grant = self._access[access_token]
+            shops = [self.shops[s] for s in grant.shop_ids]
+            return {
+                "shops": [
+                    {"id": s.id, "name": s.name, "region": s.region, "seller_type": "LOCAL", "cipher": s.cipher, "code": s.code}
+                    for s in shops
+                ]
+            }
+
+    def search_orders(self, access_token: str, cipher: str, *, page_size: int, page_token: str | None, body: dict) -> dict:
+        with self.lock:
+            shop = self._authorize(access_token, cipher, "search")
+            assert shop is not None
+            if not 1 <= page_size <= 100:
+                raise TikTokApiError(36009004, "page_size must be between 1 and 100")
+            ge = int(body.get("update_time_ge") or 0)
+            lt = int(body.get("update_time_lt") or self.now() + 1)
+            after = self._read_token(page_token, ge, lt) if page_token else None
+            matching = sorted(
+                (o for o in shop.orders.values() if ge <= o["update_time"] < lt),
+                key=lambda o: (o["update_time"], o["id"]),
+            )
+            if after is not None:
+                matching = [o for o in matching if (o["update_time"], o["id"]) > after]
+            page, rest = matching[:page_size], matching[page_size:]
+            token = self._make_token(page[-1], ge, lt) if rest else ""
+            return {"orders": [json.loads(json.dumps(o)) for o in page], "next_page_token": token, "total_count": len(matching)}
+
+    def _make_token(self, last: dict, ge: int, lt: int) -> str:
+        raw = json.dumps({"u": last["update_time"], "i": last["id"], "ge": ge, "lt": lt, "t": self.now()})
+        return base64.urlsafe_b64encode(raw.encode()).decode()
+
+    def _read_token(self, token: str, ge: int, lt: int) -> tuple[int, str]:
+        try:
+            data = json.loads(base64.urlsafe_b64decode(token.encode()))
+            key = (int(data["u"]), str(data["i"]))
+            issued, window = int(data["t"]), (int(data["ge"]), int(data["lt"]))
+        except (ValueError, KeyError, TypeError):
+            raise TikTokApiError(36009004, "page_token is invalid") from None
+        if window != (ge, lt):
+            raise TikTokApiError(36009004, "page_token does not belong to this search")
+        if self.page_token_ttl is not None and self.now() - issued > self.page_token_ttl:
+            raise TikTokApiError(36009004, "page_token is expired")
+        return key
+
+    def _order(self, shop: SimShop, order_id: str) -> dict:
+        order = shop.orders.get(order_id)
+        if order is None:
+            raise TikTokApiError(21008111, "The order or package does not belong to the current seller")
+        return order
+
+    def order_detail(self, access_token: str, cipher: str, ids: list[str]) -> dict:
+        with self.lock:
+            shop = self._authorize(access_token, cipher, "detail")
+            assert shop is not None
+            if len(ids) > 50:
+                raise TikTokApiError(36009004, "at most 50 ids")
+            return {"orders": [json.loads(json.dumps(self._order(shop, i))) for i in ids]}
+
+    def cancel(self, access_token: str, cipher: str, body: dict) -> dict:
+        with self.lock:
+            shop = self._authorize(access_token, cipher, "cancel")
+            assert shop is not None
+            order = self._order(shop, str(body.get("order_id", "")))
+            if order["fulfillment_type"] == "FULFILLMENT_BY_TIKTOK":
+                raise TikTokApiError(21008025, "Seller cannot operate orders which are fulfilled by platform")
+            reason = str(body.get("cancel_reason", ""))
+            allowed = reason_names(order["status"], shop.region).values()
+            if not allowed:
+                raise TikTokApiError(25001051, f"order in status {order['status']} cannot be cancelled")
+            if reason not in allowed:
+                raise TikTokApiError(25001021, "Reason not match order status")
+            live = [i for i in order["line_items"] if i["display_status"] != "CANCELLED"]
+            wanted = body.get("order_line_item_ids") or [i["id"] for i in live]
+            items = [i for i in live if i["id"] in wanted]
+            if len(items) != len(set(wanted)):
+                raise TikTokApiError(25001011, "some line items are unknown or already cancelled")
+            if len(items) < len(live):
+                if "out_of_stock" not in reason or shop.region not in ("US", "GB", "UK"):
+                    raise TikTokApiError(25005010, "Unable to cancel individual line items within this request")
+            for item in items:
+                item["display_status"] = "CANCELLED"
+                item["cancel_reason"] = reason
+                item["cancel_user"] = "SELLER"
+            if len(items) == len(live):
+                order["status"] = "CANCELLED"
+                order["cancellation_initiator"] = "SELLER"
+            self._touch(order)
+            cancel_id = self.new_id()
+            self.cancellations.append({"cancel_id": cancel_id, "order_id": order["id"], "reason": reason, "line_item_ids": [i["id"] for i in items]})
+            return {"cancel_id": cancel_id, "cancel_status": "CANCELLATION_REQUEST_SUCCESS"}
+
+    def mark_shipped(self, access_token: str, cipher: str, order_id: str, body: dict) -> dict:
+        with self.lock:
+            shop = self._authorize(access_token, cipher, "ship")
+            assert shop is not None
+            order = self._order(shop, order_id)
+            self._check_fulfillable(order)
+            if not body.get("tracking_number"):
+                raise TikTokApiError(36009004, "param body.tracking_number is missing")
+            provider = str(body.get("shipping_provider_id", ""))
+            if provider not in {p["id"] for p in SHIPPING_PROVIDERS}:
+                raise TikTokApiError(21004015, "shipping provider is not available for this delivery option")
+            open_items = [i for i in order["line_items"] if i["display_status"] in ("AWAITING_SHIPMENT", "ON_HOLD", "")]
+            wanted = body.get("order_line_item_ids") or [i["id"] for i in open_items]
+            items = [i for i in open_items if i["id"] in wanted]
+            if not items or len(items) != len(set(wanted)):
+                raise TikTokApiError(21011007, "some line items cannot be shipped")
+            package_id = self.new_id()
+            for item in items:
+                item.update(display_status="AWAITING_COLLECTION", package_id=package_id, package_status="PROCESSING",
+                            tracking_number=body["tracking_number"], shipping_provider_id=provider)
+            remaining = [i for i in order["line_items"] if i["display_status"] == "AWAITING_SHIPMENT"]
+            order["status"] = "PARTIALLY_SHIPPING" if remaining else "AWAITING_COLLECTION"
+            order.setdefault("packages", []).append({"id": package_id})
+            self._touch(order)
+            self.packages.append({"package_id": package_id, "order_id": order_id, "line_item_ids": [i["id"] for i in items], "tracking_number": body["tracking_number"]})
+            return {"order_id": order_id, "order_line_item_ids": [i["id"] for i in items], "package_id": package_id}
+
+    def _check_fulfillable(self, order: dict) -> None:
+        if order["fulfillment_type"] == "FULFILLMENT_BY_TIKTOK":
+            raise TikTokApiError(21008025, "Seller cannot operate orders which are fulfilled by platform")
+        if order["status"] == "ON_HOLD":
+            raise TikTokApiError(21011044, "Order status is on hold, fulfillment is not allowed")
+        if order["status"] == "CANCELLED":
+            raise TikTokApiError(21011041, "Order has been cancelled")
+        if order["status"] not in ("AWAITING_SHIPMENT", "PARTIALLY_SHIPPING"):
+            raise TikTokApiError(21011001, f"order in status {order['status']} cannot be fulfilled")
+
+    def split(self, access_token: str, cipher: str, order_id: str, body: dict) -> dict:
+        with self.lock:
+            shop = self._authorize(access_token, cipher, "split")
+            assert shop is not None
+            order = self._order(shop, order_id)
+            self._check_fulfillable(order)
+            if shop.region not in PRESPLIT_MARKETS:
+                raise TikTokApiError(21011035, "split is not allowed: ship each package with its line items instead")
+            groups = body.get("splittable_groups") or []
+            by_id = {i["id"]: i for i in order["line_items"]}
+            packages = []
+            for group in groups:
+                ids = group.get("order_line_item_ids") or []
+                if not ids or any(i not in by_id for i in ids):
+                    raise TikTokApiError(21011036, "unknown line items in a splittable group")
+                skus = {by_id[i]["sku_id"] for i in ids}
+                outside = [i for i in by_id.values() if i["sku_id"] in skus and i["id"] not in ids]
+                if outside:
+                    raise TikTokApiError(21011046, "cannot split below SKU level")
+                package_id = self.new_id()
+                for i in ids:
+                    by_id[i]["package_id"] = package_id
+                packages.append({"splittable_group_id": group.get("id", ""), "id": package_id})
+            order["split_or_combine_tag"] = "SPLIT"
+            self._touch(order)
+            return {"packages": packages}
+
+    def shipping_providers(self, access_token: str, cipher: str, delivery_option_id: str) -> dict:
+        with self.lock:
+            self._authorize(access_token, cipher, "providers")
+            return {"shipping_providers": [dict(p) for p in SHIPPING_PROVIDERS]}
+
+    # --- what happens on TikTok's side: orders placed and changed -------------------------------
+
+    def _touch(self, order: dict) -> None:
+        # Seconds, like TikTok: two changes within one second share an update_time.
+        order["update_time"] = max(self.now(), order["update_time"])
+
+    def place_order(
+        self,
+        shop_id: str | None = None,
+        *,
+        units: list[tuple[str, int]] | list[tuple[str, int, str]],
+        fbt: bool = False,
+        status: str = "AWAITING_SHIPMENT",
+        order_id: str | None = None,
+        created: int | None = None,
+        address: dict | None = None,
+        price: str = "19.99",
+    ) -> dict:
+        """Place an order of (seller_sku, units[, sku_id]); TikTok sends one line item per unit."""
+        with self.lock:
+            shop = self.shop(shop_id)
+            now = self.now()
+            created = created or now
+            order_id = order_id or self.new_id()
+            items = []
+            for entry in units:
+                seller_sku, count = entry[0], entry[1]
+                sku_id = entry[2] if len(entry) > 2 else f"sku-{seller_sku}"  # type: ignore[misc]
+                for _ in range(count):
+                    items.append({
+                        "id": self.new_id(), "sku_id": sku_id, "seller_sku": seller_sku,
+                        "product_id": f"prod-{seller_sku}", "product_name": seller_sku, "sku_name": seller_sku,
+                        "display_status": status, "sale_price": price, "original_price": price,
+                        "currency": "USD", "is_gift": False,
+                    })
+            order = {
+                "id": order_id, "status": status,
+                "fulfillment_type": "FULFILLMENT_BY_TIKTOK" if fbt else "FULFILLMENT_BY_SELLER",
+                "shipping_type": "TIKTOK" if fbt else "SELLER",
+                "create_time": created, "update_time": max(now, created), "paid_time": created,
+                "is_on_hold_order": status == "ON_HOLD",
+                "delivery_option_id": "7091146663229654785", "delivery_option_name": "Standard Shipping",
+                "payment": {"currency": "USD", "total_amount": price, "sub_total": price},
+                "recipient_address": self._address(address, fbt=fbt, on_hold=status == "ON_HOLD", region=shop.region),
+                "line_items": items, "packages": [], "user_id": "7021436810468230477",
+                "buyer_email": "v3m8x2@scs3.tiktok.com",
+            }
+            shop.orders[order_id] = order
+            return order
+
+    @staticmethod
+    def _address(given: dict | None, *, fbt: bool, on_hold: bool, region: str) -> dict:
+        if on_hold:
+            return {"full_address": "", "district_info": []}
+        full = given or {
+            "name": "Dana Whitfield", "first_name": "Dana", "last_name": "Whitfield", "phone_number": "(+1)213-555-0142",
+            "address_line1": "5800 Bristol Pkwy", "address_line2": "Suite 100", "postal_code": "90230",
+            "full_address": "5800 Bristol Pkwy Suite 100, Culver City, CA 90230", "region_code": region,
+            "district_info": [
+                {"address_level_name": "Country", "address_name": "United States", "address_level": "L0"},
+                {"address_level_name": "State", "address_name": "California", "address_level": "L1"},
+                {"address_level_name": "County", "address_name": "Los Angeles", "address_level": "L2"},
+                {"address_level_name": "City", "address_name": "Culver City", "address_level": "L3"},
+            ],
+        }
+        if not fbt:
+            return full
+        # FBT: TikTok desensitizes the buyer; only the country, state and county stay readable.
+        return {
+            "name": "D***", "phone_number": "(+1)213-***-0142", "address_line1": "", "address_detail": "",
+            "postal_code": "", "full_address": "", "region_code": full.get("region_code", region),
+            "district_info": [d for d in full.get("district_info", []) if d.get("address_level") in ("L0", "L1", "L2")],
+        }
+
+    def find_order(self, order_id: str) -> dict:
+        for shop in self.shops.values():
+            if order_id in shop.orders:
+                return shop.orders[order_id]
+        raise KeyError(order_id)
+
+    def buyer_cancels(self, order_id: str) -> None:
+        with self.lock:
+            order = self.find_order(order_id)
+            order.update(status="CANCELLED", cancellation_initiator="BUYER")
+            for item in order["line_items"]:
+                item.update(display_status="CANCELLED", cancel_user="BUYER")
+            self._touch(order)
+
+    def shipped_elsewhere(self, order_id: str, tracking: str = "1Z999AA10123456784") -> None:
+        with self.lock:
+            order = self.find_order(order_id)
+            order["status"] = "IN_TRANSIT"
+            for item in order["line_items"]:
+                if item["display_status"] != "CANCELLED":
+                    item.update(display_status="IN_TRANSIT", tracking_number=tracking)
+            self._touch(order)
+
+    def release_hold(self, order_id: str, address: dict | None = None) -> None:
+        with self.lock:
+            order = self.find_order(order_id)
+            shop = next(s for s in self.shops.values() if order_id in s.orders)
+            order.update(status="AWAITING_SHIPMENT", is_on_hold_order=False)
+            order["recipient_address"] = self._address(
+                address, fbt=order["fulfillment_type"] == "FULFILLMENT_BY_TIKTOK", on_hold=False, region=shop.region
+            )
+            for item in order["line_items"]:
+                if item["display_status"] == "ON_HOLD":
+                    item["display_status"] = "AWAITING_SHIPMENT"
+            self._touch(order)

@@ -1,0 +1,234 @@
+import email.utils
+import json
+import logging
+import math
+import random
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from datetime import timezone
+from typing import Any, NoReturn
+
+import httpx
+
+from adapters.tiktok.signing import encode_list, sign
+from application.errors import (
+    AccessTokenExpired,
+    AuthorizationFailed,
+    AuthorizationRevoked,
+    TikTokError,
+    TikTokRefused,
+    TikTokUnavailable,
+)
+
+_log = logging.getLogger("tiktok_oms.tiktok")
+# httpx logs every request URL at INFO, and TikTok URLs carry sign, app_secret and auth_code.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+_EXPIRED_TOKEN, _REVOKED_TOKEN, _BAD_SIGNATURE = 105002, 105001, 106001
+_THROTTLED = frozenset({36009002})  # refused before any work was done, so resending is safe
+_TRANSIENT = frozenset({36009003, 36009007})
+_RESERVED = frozenset({"app_key", "timestamp", "sign", "shop_cipher", "access_token", "x-tts-access-token"})
+_UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_BASE_WAIT = 0.5
+_MAX_MESSAGE = 500
+
+QueryValue = str | int | list[str] | None
+
+
+class _Transient(Exception):
+    def __init__(self, cause: str, *, unsent: bool = False, retry_after: float | None = None,
+                 code: int | None = None, request_id: str | None = None) -> None:
+        super().__init__(cause)
+        self.cause, self.unsent, self.retry_after = cause, unsent, retry_after  # unsent: TikTok surely did nothing
+        self.code, self.request_id = code, request_id
+
+
+def open_http_client(timeout_seconds: float = 30.0) -> httpx.Client:
+    # Retries live in TikTokHttpClient, which knows which failures are safe to resend.
+    timeout = httpx.Timeout(10.0, connect=5.0, read=timeout_seconds, pool=5.0)
+    return httpx.Client(timeout=timeout, transport=httpx.HTTPTransport(retries=0))
+
+
+class TikTokHttpClient:
+    def __init__(self, http: httpx.Client, *, app_key: str, app_secret: str, api_base_url: str,
+                 auth_base_url: str, now: Callable[[], float] = time.time,
+                 sleep: Callable[[float], None] = time.sleep, max_attempts: int = 5,
+                 max_wait: float = 30.0) -> None:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self._http = http
+        self._app_key = app_key
+        self._app_secret = app_secret
+        self._api = api_base_url.rstrip("/")
+        self._auth = auth_base_url.rstrip("/")
+        self._now = now
+        self._sleep = sleep
+        self._max_attempts = max_attempts
+        self._max_wait = max_wait
+
+    def call(self, method: str, path: str, *, query: Mapping[str, QueryValue] | None = None,
+             body: dict[str, Any] | None = None, access_token: str, shop_cipher: str | None = None,
+             retry: bool = True) -> dict[str, Any]:
+        method = method.upper()
+        if not path.startswith("/") or "?" in path:
+            raise ValueError(f"path must be a bare path starting with '/': {path!r}")
+        if shop_cipher is not None and path.startswith("/authorization/"):
+            raise ValueError("shop_cipher must not be sent to /authorization/* (TikTok answers 36009004)")
+        fixed = _query_strings(query or {})
+        # Serialised once: the signature covers these exact bytes, and exactly these are sent.
+        content = b"" if body is None else json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        headers = {"x-tts-access-token": access_token, "content-type": "application/json"}
+
+        def build() -> httpx.Request:
+            params = {**fixed, "app_key": self._app_key, "timestamp": str(int(self._now()))}
+            if shop_cipher is not None:
+                params["shop_cipher"] = shop_cipher
+            params["sign"] = sign(self._app_secret, path, params, content)
+            return self._http.build_request(method, self._api + path, params=params,
+                                            content=content or None, headers=headers)
+
+        return self._send(method, path, build, retry=retry, secrets=(access_token,), refused=TikTokRefused)
+
+    def get_token(self, auth_code: str) -> dict[str, Any]:
+        grant = {"auth_code": auth_code, "grant_type": "authorized_code"}
+        return self._token("/api/v2/token/get", grant, auth_code, AuthorizationFailed)
+
+    def refresh_token(self, refresh_token: str) -> dict[str, Any]:
+        grant = {"refresh_token": refresh_token, "grant_type": "refresh_token"}
+        return self._token("/api/v2/token/refresh", grant, refresh_token, AuthorizationRevoked)
+
+    def _token(self, path: str, grant: dict[str, str], secret: str,
+               refused: type[TikTokError]) -> dict[str, Any]:
+        # The token endpoints are unsigned and take app_secret in the query (TIKTOK_API.md 2.2).
+        params = {"app_key": self._app_key, "app_secret": self._app_secret, **grant}
+
+        def build() -> httpx.Request:
+            return self._http.build_request("GET", self._auth + path, params=params)
+
+        return self._send("GET", path, build, retry=True, secrets=(secret,), refused=refused)
+
+    def _send(self, method: str, path: str, build: Callable[[], httpx.Request], *, retry: bool,
+              secrets: Iterable[str], refused: type[TikTokError]) -> dict[str, Any]:
+        hidden = (self._app_secret, *secrets)
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                return self._attempt(method, path, build(), attempt, hidden, refused)
+            except _Transient as failure:
+                last = failure
+                if attempt == self._max_attempts or not (retry or failure.unsent):
+                    break
+                self._sleep(self._wait(attempt, failure.retry_after))
+        ambiguous = "" if retry or last.unsent else "; it may have been applied, check TikTok before resending"
+        raise _tag(TikTokUnavailable(f"TikTok did not complete {method} {path} after {attempt} attempt(s): "
+                                     f"{last.cause}{ambiguous}", code=last.code), last.request_id)
+
+    def _attempt(self, method: str, path: str, request: httpx.Request, attempt: int,
+                 hidden: tuple[str, ...], refused: type[TikTokError]) -> dict[str, Any]:
+        try:
+            response = self._http.send(request)
+        except httpx.TransportError as exc:
+            _log.debug("%s %s attempt %d: %s", method, path, attempt, type(exc).__name__)
+            # Only a failed connect certainly left TikTok untouched; a read timeout or reset may not have.
+            raise _Transient(_describe(exc, hidden), unsent=isinstance(exc, _UNSENT)) from None
+        envelope = _envelope(response)
+        code = envelope.get("code") if envelope is not None else None
+        code = code if isinstance(code, int) and not isinstance(code, bool) else None
+        _log.debug("%s %s attempt %d: HTTP %d, code %s", method, path, attempt, response.status_code, code)
+        if envelope is not None and code == 0:
+            data = envelope.get("data")
+            if data is None or isinstance(data, dict):
+                return data or {}
+            raise TikTokError(f"TikTok answered {method} {path} with a non-object 'data'")
+        self._fail(response, envelope, code, f"{method} {path}", hidden, refused)
+
+    def _fail(self, response: httpx.Response, envelope: dict[str, Any] | None, code: int | None,
+              where: str, hidden: tuple[str, ...], refused: type[TikTokError]) -> NoReturn:
+        status, signed = response.status_code, refused is TikTokRefused  # token calls are unsigned
+        request_id = envelope.get("request_id") if envelope is not None else None
+        request_id = str(request_id) if request_id else None
+        message = _scrub(str(envelope.get("message") or "") if envelope is not None else "", hidden)
+        detail = f"{message} (code {code}, HTTP {status}{f', request_id {request_id}' if request_id else ''})"
+        if signed and code == _EXPIRED_TOKEN:
+            raise _tag(AccessTokenExpired(f"access token expired on {where}: {detail}", code=code), request_id)
+        if signed and code == _REVOKED_TOKEN:
+            raise _tag(AuthorizationRevoked(f"authorization revoked on {where}: {detail}", code=code), request_id)
+        if signed and code == _BAD_SIGNATURE:
+            raise _tag(TikTokError(f"TikTok says the signature of {where} is invalid: check the app secret "
+                                   f"and that the system clock is correct. {detail}", code=code), request_id)
+        if status == 429 or code in _THROTTLED:
+            raise _Transient(f"rate limited: {detail}", unsent=True, retry_after=self._retry_after(response),
+                             code=code, request_id=request_id)
+        if status >= 500 or code in _TRANSIENT:
+            raise _Transient(f"TikTok failed: {detail}", retry_after=self._retry_after(response),
+                             code=code, request_id=request_id)
+        if envelope is None and 200 <= status < 300:
+            raise _Transient(f"truncated or invalid JSON in an HTTP {status} answer")
+        if code is None:
+            raise _tag(TikTokError(f"TikTok answered {where} with HTTP {status} and no error envelope"), request_id)
+        raise _tag(refused(f"TikTok refused {where}: {detail}", code=code), request_id)
+
+    def _retry_after(self, response: httpx.Response) -> float | None:
+        value = response.headers.get("retry-after", "").strip()
+        if not value:
+            return None
+        try:
+            seconds = float(value)
+        except ValueError:
+            try:
+                when = email.utils.parsedate_to_datetime(value)
+            except (TypeError, ValueError):
+                return None
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=timezone.utc)
+            seconds = when.timestamp() - self._now()
+        return max(seconds, 0.0) if math.isfinite(seconds) else None
+
+    def _wait(self, attempt: int, retry_after: float | None) -> float:
+        ceiling = min(self._max_wait, _BASE_WAIT * 2 ** (attempt - 1))
+        backoff = ceiling / 2 + random.uniform(0, ceiling / 2)
+        return min(max(retry_after or 0.0, backoff), self._max_wait)
+
+
+def _query_strings(query: Mapping[str, QueryValue]) -> dict[str, str]:
+    clash = _RESERVED.intersection(query)
+    if clash:
+        raise ValueError(f"query may not set {sorted(clash)}: the client adds them")
+    out: dict[str, str] = {}
+    for key, value in query.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        elif isinstance(value, list | tuple):
+            out[key] = encode_list(value)
+        else:
+            out[key] = str(value)
+    return out
+
+
+def _envelope(response: httpx.Response) -> dict[str, Any] | None:
+    try:
+        parsed = response.json()
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _describe(exc: Exception, hidden: tuple[str, ...]) -> str:
+    text = re.sub(r"\w+://\S+", "<url>", str(exc))[:_MAX_MESSAGE]
+    return _scrub(f"{type(exc).__name__}: {text}" if text else type(exc).__name__, hidden)
+
+
+def _scrub(text: str, hidden: tuple[str, ...]) -> str:
+    # TikTok messages sometimes echo what they were sent; never let a secret reach an exception.
+    for secret in hidden:
+        if secret:
+            text = text.replace(secret, "***")
+    return text[:_MAX_MESSAGE]
+
+
+def _tag(error: TikTokError, request_id: str | None) -> TikTokError:
+    error.request_id = request_id  # type: ignore[attr-defined]
+    return error

@@ -1,0 +1,55 @@
+class ApplicationError(Exception):
+    """An expected failure of a use case; its message is shown to the seller as is."""
+
+
+class NotFound(ApplicationError):
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(f"{kind} not found: {key}")
+        self.kind = kind
+        self.key = key
+
+
+class AlreadyExists(ApplicationError):
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(f"{kind} already exists: {key}")
+
+
+class StoreNotConnected(ApplicationError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"store {name!r} is not connected: run 'tiktok-oms stores authorize {name}'")
+
+
+class StorageError(ApplicationError):
+    """The database could not be read or written; nothing was half-written."""
+
+
+class TikTokError(ApplicationError):
+    """TikTok answered with an error or could not be reached."""
+
+    def __init__(self, message: str, *, code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class TikTokRefused(TikTokError):
+    """TikTok understood the request and said no (a business error); never retried."""
+
+
+class TikTokUnavailable(TikTokError):
+    """TikTok stayed unreachable or overloaded after the bounded retries."""
+
+
+class AccessTokenExpired(TikTokError):
+    """105002: refresh the access token once and retry."""
+
+
+class AuthorizationRevoked(TikTokError):
+    """105001 or a refused refresh: the seller must authorize the store again."""
+
+
+class AuthorizationFailed(TikTokError):
+    """The auth code was refused or expired, or the grant is unusable."""
+
+
+class PageTokenExpired(TikTokRefused):
+    """TikTok no longer accepts the stored page token: the window is read again from its start."""

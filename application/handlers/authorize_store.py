@@ -1,0 +1,84 @@
+import secrets
+from urllib.parse import parse_qs, urlsplit
+
+from application.commands import BeginAuthorization, CompleteAuthorization
+from application.errors import ApplicationError, TikTokError
+from application.lookup import find_store
+from application.ports import AuthorizedShop, Clock, TikTokShop, UnitOfWork
+from domain.exceptions import DomainError
+from domain.stores import Connection, Store
+
+
+class BeginAuthorizationHandler:
+    """
+    - Authorizing starts with TikTok's authorization page, opened with a fresh state.
+    - The state holds 256 random bits, serves one callback only and expires after 10 minutes.
+    """
+
+    def __init__(self, uow: UnitOfWork, tiktok: TikTokShop, clock: Clock) -> None:
+        self._uow = uow
+        self._tiktok = tiktok
+        self._clock = clock
+
+    def __call__(self, cmd: BeginAuthorization) -> dict[str, str]:
+        with self._uow:
+            store = find_store(self._uow, cmd.store)
+            state = secrets.token_urlsafe(32)
+            store.begin_authorization(state=state, now=self._clock.now())
+            self._uow.commit()
+            return {"authorization_url": self._tiktok.authorization_url(state), "state": state}
+
+
+class CompleteAuthorizationHandler:
+    """
+    - The callback's state must match the pending authorization (single use, 10 minutes).
+    - The code is exchanged for tokens; the grant must hold every permission the OMS needs.
+    - The shop and its cipher are looked up; the store becomes Connected.
+    - Any refusal leaves the store Disconnected with the reason; no token is asked for on a bad state.
+    """
+
+    def __init__(self, uow: UnitOfWork, tiktok: TikTokShop, clock: Clock) -> None:
+        self._uow = uow
+        self._tiktok = tiktok
+        self._clock = clock
+
+    def __call__(self, cmd: CompleteAuthorization) -> str:
+        query = parse_qs(urlsplit(cmd.redirect_url).query)
+        code = query.get("code", [""])[0]
+        state = query.get("state", [""])[0]
+        with self._uow:
+            store = find_store(self._uow, cmd.store)
+            try:
+                store.check_callback(state=state, now=self._clock.now())
+                if query.get("error") or not code or code == "null":
+                    raise ApplicationError("authorization refused: the seller did not grant access on TikTok")
+                grant = self._tiktok.exchange_code(code)
+                store.check_scopes(grant.granted_scopes)
+                shop = self._pick_shop(store, self._tiktok.authorized_shops(grant.access_token))
+                store.connect(
+                    Connection(
+                        shop_id=shop.id,
+                        shop_cipher=shop.cipher,
+                        shop_name=shop.name,
+                        access_token=grant.access_token,
+                        access_token_expires_at=grant.access_token_expires_at,
+                        refresh_token=grant.refresh_token,
+                        refresh_token_expires_at=grant.refresh_token_expires_at,
+                        granted_scopes=grant.granted_scopes,
+                    )
+                )
+            except (DomainError, ApplicationError) as exc:
+                message = str(exc)
+                if isinstance(exc, TikTokError):
+                    message = f"authorization refused: {exc}"
+                store.fail(message)
+                self._uow.commit()
+                raise ApplicationError(message) from None
+            self._uow.commit()
+            return store.id
+
+    @staticmethod
+    def _pick_shop(store: Store, shops: list[AuthorizedShop]) -> AuthorizedShop:
+        if not shops:
+            raise ApplicationError("authorization refused: the account authorizes no TikTok shop")
+        return next((s for s in shops if s.region.upper() == store.region), shops[0])

@@ -1,0 +1,29 @@
+from application.commands import ConfigureFbtImport
+from application.errors import ApplicationError
+from application.lookup import find_store, find_warehouse
+from application.ports import Clock, UnitOfWork
+
+
+class ConfigureFbtImportHandler:
+    """
+    - FBT order import is off by default.
+    - Enabling it takes a start date no earlier than the first day of the current month and an
+      FBT warehouse created for this store.
+    - Disabling it stops FBT orders from being imported; those already imported stay.
+    """
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    def __call__(self, cmd: ConfigureFbtImport) -> None:
+        with self._uow:
+            store = find_store(self._uow, cmd.store)
+            if not cmd.enable:
+                store.disable_fbt_import()
+            else:
+                if cmd.start_date is None or not cmd.warehouse:
+                    raise ApplicationError("enabling FBT import needs --start-date and --warehouse")
+                warehouse = find_warehouse(self._uow, cmd.warehouse)
+                store.enable_fbt_import(start_date=cmd.start_date, warehouse=warehouse, today=self._clock.now().date())
+            self._uow.commit()

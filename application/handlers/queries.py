@@ -1,0 +1,78 @@
+from typing import Any
+
+from application.lookup import find_order, find_store
+from application.ports import UnitOfWork
+from application.views import (
+    listing_view,
+    order_view,
+    product_view,
+    return_view,
+    sales_view,
+    store_view,
+    warehouse_view,
+)
+from domain.reports import sales_by_store_and_fulfiller, stock_by_warehouse
+
+Json = dict[str, Any]
+
+
+class Queries:
+    """Read-only use cases behind the list, show and report commands."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def stores(self) -> list[Json]:
+        with self._uow:
+            return [store_view(s) for s in self._uow.stores.list()]
+
+    def store(self, ref: str) -> Json:
+        with self._uow:
+            return store_view(find_store(self._uow, ref))
+
+    def warehouses(self) -> list[Json]:
+        with self._uow:
+            return [warehouse_view(w) for w in self._uow.warehouses.list()]
+
+    def products(self) -> list[Json]:
+        with self._uow:
+            return [product_view(p) for p in self._uow.products.list()]
+
+    def listings(self, store_ref: str, *, unmapped: bool = False) -> list[Json]:
+        with self._uow:
+            store = find_store(self._uow, store_ref)
+            return [
+                listing_view(l) for l in self._uow.listings.for_store(store.id) if not (unmapped and l.is_mapped)
+            ]
+
+    def orders(self, *, store: str | None = None, status: str | None = None, fulfilled_by: str | None = None) -> list[Json]:
+        with self._uow:
+            store_id = find_store(self._uow, store).id if store else None
+            found = self._uow.orders.list(store_id=store_id, status=status, fulfilled_by=fulfilled_by)
+            return [order_view(o) for o in found]
+
+    def order(self, ref: str) -> Json:
+        with self._uow:
+            order = find_order(self._uow, ref)
+            view = order_view(order)
+            view["returns"] = [return_view(r) for r in self._uow.returns.for_order(order.id)]
+            return view
+
+    def sales(self, store: str | None = None) -> Json:
+        with self._uow:
+            store_id = find_store(self._uow, store).id if store else None
+            orders = self._uow.orders.list(store_id=store_id)
+            warehouses = {w.id: w for w in self._uow.warehouses.list()}
+            movements = [
+                m for m in self._uow.movements.list()
+                if store_id is None or warehouses.get(m.warehouse_id) is None or warehouses[m.warehouse_id].store_id == store_id
+            ]
+            names = {s.id: s.name for s in self._uow.stores.list()} | {w.id: w.name for w in warehouses.values()}
+            return sales_view(sales_by_store_and_fulfiller(orders), stock_by_warehouse(movements), names)
+
+    def quarantined(self, store: str) -> list[Json]:
+        with self._uow:
+            store_id = find_store(self._uow, store).id
+            return [{"tiktok_order_id": q.tiktok_order_id, "reason": q.reason} for q in self._uow.quarantine.list(store_id)]
+
+

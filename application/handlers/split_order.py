@@ -1,0 +1,36 @@
+from application.commands import SplitOrder
+from application.lookup import find_order, new_id, siblings
+from application.ports import Clock, TikTokShop, UnitOfWork
+from application.tiktok_session import ShopSession
+from domain.markets import splits_before_shipping
+
+
+class SplitOrderHandler:
+    """
+    - Only a multi-line merchant order that is still open can be split; FBT orders cannot.
+    - The chosen lines move to a new order linked to the original; each part keeps at least one line.
+    - Where TikTok splits before shipping (SEA, LATAM) TikTok is told too, and units of one SKU
+      stay together; elsewhere each part is shipped later with its own line items.
+    """
+
+    def __init__(self, uow: UnitOfWork, tiktok: TikTokShop, clock: Clock) -> None:
+        self._uow = uow
+        self._tiktok = tiktok
+        self._session = ShopSession(uow, tiktok, clock)
+
+    def __call__(self, cmd: SplitOrder) -> str:
+        with self._uow:
+            order = find_order(self._uow, cmd.order)
+            store = self._uow.stores.get(order.store_id)
+            assert store is not None
+            presplit = splits_before_shipping(store.region)
+            index = 1 + max([order.split_index, *(p.split_index for p in siblings(self._uow, order))])
+            part = order.split(cmd.lines, new_order_id=new_id("ord"), split_index=index, by_sku_only=presplit)
+            if presplit:
+                groups = [[l.tiktok_line_item_id for l in o.open_lines] for o in (order, part)]
+                self._session.call(
+                    store, lambda conn: self._tiktok.split(conn, order_id=order.tiktok_order_id, groups=groups)
+                )
+            self._uow.orders.add(part)
+            self._uow.commit()
+            return part.id

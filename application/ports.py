@@ -1,0 +1,180 @@
+import abc
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from domain.catalog import Listing, Product
+from domain.imports import RemoteOrder
+from domain.inventory import StockMovement
+from domain.orders import Order
+from domain.returns import Return
+from domain.stores import Connection, Grant, Store
+from domain.sync import SyncCheckpoint
+from domain.warehouses import Warehouse
+
+
+class StoreRepository(Protocol):
+    def add(self, store: Store) -> None: ...
+    def get(self, store_id: str) -> Store | None: ...
+    def by_name(self, name: str) -> Store | None: ...
+    def list(self) -> list[Store]: ...
+
+
+class WarehouseRepository(Protocol):
+    def add(self, warehouse: Warehouse) -> None: ...
+    def get(self, warehouse_id: str) -> Warehouse | None: ...
+    def by_name(self, name: str) -> Warehouse | None: ...
+    def list(self) -> list[Warehouse]: ...
+
+
+class ProductRepository(Protocol):
+    def add(self, product: Product) -> None: ...
+    def get(self, sku: str) -> Product | None: ...
+    def list(self) -> list[Product]: ...
+
+
+class ListingRepository(Protocol):
+    def add(self, listing: Listing) -> None: ...
+    def get(self, store_id: str, seller_sku: str) -> Listing | None: ...
+    def for_store(self, store_id: str) -> list[Listing]: ...
+
+
+class OrderRepository(Protocol):
+    def add(self, order: Order) -> None: ...
+    def get(self, order_id: str) -> Order | None: ...
+    def parts(self, store_id: str, tiktok_order_ids: Iterable[str]) -> dict[str, list[Order]]:
+        """Every OMS order (split parts included) of these TikTok orders, by TikTok order id."""
+        ...
+    def by_tiktok_id(self, tiktok_order_id: str) -> list[Order]: ...
+    def keep_payload(self, store_id: str, remote: RemoteOrder) -> None:
+        """Keep TikTok's raw order for audit and re-mapping (newest version only)."""
+        ...
+    def with_seller_sku(self, store_id: str, seller_sku: str) -> list[Order]: ...
+    def list(
+        self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
+    ) -> list[Order]: ...
+
+
+class ReturnRepository(Protocol):
+    def add(self, ret: Return) -> None: ...
+    def for_order(self, order_id: str) -> list[Return]: ...
+
+
+class StockMovementRepository(Protocol):
+    def add(self, movement: StockMovement) -> None: ...
+    def list(self) -> list[StockMovement]: ...
+
+
+class CheckpointRepository(Protocol):
+    def get(self, store_id: str) -> SyncCheckpoint | None: ...
+    def add(self, checkpoint: SyncCheckpoint) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    store_id: str
+    tiktok_order_id: str
+    reason: str
+    raw: str
+
+
+class QuarantineRepository(Protocol):
+    def add(self, record: Quarantined) -> None: ...
+    def list(self, store_id: str | None = None) -> list[Quarantined]: ...
+
+
+class UnitOfWork(abc.ABC):
+    """One transaction: nothing is kept unless `commit()` is called; leaving rolls back."""
+
+    stores: StoreRepository
+    warehouses: WarehouseRepository
+    products: ProductRepository
+    listings: ListingRepository
+    orders: OrderRepository
+    returns: ReturnRepository
+    movements: StockMovementRepository
+    checkpoints: CheckpointRepository
+    quarantine: QuarantineRepository
+
+    def __enter__(self) -> "UnitOfWork":
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        self.rollback()
+
+    @abc.abstractmethod
+    def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Timezone-aware UTC."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizedShop:
+    id: str
+    name: str
+    region: str
+    cipher: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An order TikTok sent that could not be read; kept aside with the reason (never lost)."""
+
+    tiktok_order_id: str
+    reason: str
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPage:
+    orders: list[RemoteOrder]
+    next_page_token: str | None
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ShippingProvider:
+    id: str
+    name: str
+
+
+class TikTokShop(Protocol):
+    """TikTok Shop's Partner API as the OMS needs it. Errors are `application.errors.TikTokError`s."""
+
+    def authorization_url(self, state: str) -> str: ...
+
+    def exchange_code(self, auth_code: str) -> Grant: ...
+
+    def refresh(self, refresh_token: str) -> Grant: ...
+
+    def authorized_shops(self, access_token: str) -> list[AuthorizedShop]: ...
+
+    def search_orders(
+        self, conn: Connection, *, update_time_ge: int, update_time_lt: int, page_token: str | None, page_size: int = 100
+    ) -> OrderPage:
+        """Orders whose update_time is in [ge, lt), ascending by update_time; an empty token ends."""
+        ...
+
+    def cancel(self, conn: Connection, *, order_id: str, reason_name: str, line_item_ids: list[str] | None) -> str:
+        """Returns TikTok's cancel id."""
+        ...
+
+    def ship_package(
+        self, conn: Connection, *, order_id: str, line_item_ids: list[str], tracking_number: str, provider_id: str
+    ) -> str:
+        """Mark a package of these line items as shipped; returns the package id."""
+        ...
+
+    def split(self, conn: Connection, *, order_id: str, groups: list[list[str]]) -> list[str]:
+        """Pre-shipping split (markets that need it); returns the new package ids."""
+        ...
+
+    def shipping_providers(self, conn: Connection, *, delivery_option_id: str) -> list[ShippingProvider]: ...

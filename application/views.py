@@ -1,0 +1,117 @@
+"""Read models: what list and show commands print, JSON-ready (snake_case, no secrets)."""
+
+from dataclasses import asdict
+from typing import Any
+
+from domain.catalog import Listing, Product
+from domain.orders import Order
+from domain.reports import SalesRow, StockRow
+from domain.returns import Return
+from domain.stores import Store
+from domain.warehouses import Warehouse
+
+
+def store_view(store: Store) -> dict[str, Any]:
+    conn = store.connection
+    return {
+        "id": store.id,
+        "name": store.name,
+        "status": store.status.value,
+        "status_reason": store.status_reason,
+        "region": store.region,
+        "currency": store.currency,
+        "default_warehouse_id": store.default_warehouse_id,
+        "shop": None if conn is None else {"id": conn.shop_id, "name": conn.shop_name},
+        "access_token_expires_at": None if conn is None else conn.access_token_expires_at.isoformat(),
+        "fbt_import": {
+            "enabled": store.fbt.enabled,
+            "start_date": store.fbt.start_date.isoformat() if store.fbt.start_date else None,
+            "warehouse_id": store.fbt.warehouse_id,
+        },
+    }
+
+
+def warehouse_view(warehouse: Warehouse) -> dict[str, Any]:
+    return {"id": warehouse.id, "name": warehouse.name, "type": warehouse.type.value, "store_id": warehouse.store_id}
+
+
+def product_view(product: Product) -> dict[str, Any]:
+    return {"sku": product.sku, "name": product.name}
+
+
+def listing_view(listing: Listing) -> dict[str, Any]:
+    return {
+        "store_id": listing.store_id,
+        "seller_sku": listing.seller_sku,
+        "product_sku": listing.product_sku,
+        "mapped": listing.is_mapped,
+    }
+
+
+def order_view(order: Order) -> dict[str, Any]:
+    return {
+        "id": order.id,
+        "tiktok_order_id": order.tiktok_order_id,
+        "store_id": order.store_id,
+        "status": order.status.value,
+        "fulfilled_by": order.fulfilled_by.value,
+        "warehouse_id": order.warehouse_id,
+        "tiktok_status": order.tiktok_status,
+        "parent_order_id": order.parent_order_id,
+        "created_at": order.created_at.isoformat(),
+        "address": asdict(order.address),
+        "lines": [
+            {
+                "id": line.id,
+                "tiktok_line_item_id": line.tiktok_line_item_id,
+                "seller_sku": line.seller_sku,
+                "product_sku": line.product_sku,
+                "quantity": line.quantity,
+                "status": line.status.value,
+            }
+            for line in order.lines
+        ],
+        "shipments": [
+            {
+                "package_id": s.package_id,
+                "line_ids": list(s.line_ids),
+                "warehouse_id": s.warehouse_id,
+                "carrier": s.carrier,
+                "tracking_number": s.tracking_number,
+                "shipped_at": s.shipped_at.isoformat(),
+            }
+            for s in order.shipments
+        ],
+    }
+
+
+def return_view(ret: Return) -> dict[str, Any]:
+    return {
+        "id": ret.id,
+        "order_id": ret.order_id,
+        "line_ids": list(ret.line_ids),
+        "address": asdict(ret.address),
+        "created_at": ret.created_at.isoformat(),
+    }
+
+
+def sales_view(rows: list[SalesRow], stock: list[StockRow], names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "sales": [
+            {
+                "store_id": r.store_id,
+                "store": names.get(r.store_id, r.store_id),
+                "fulfilled_by": r.fulfilled_by,
+                "orders": r.orders,
+                "units": r.units,
+                "revenue": str(r.revenue),
+                "currency": r.currency,
+            }
+            for r in rows
+        ],
+        "fbt_stock": [
+            {"warehouse_id": s.warehouse_id, "warehouse": names.get(s.warehouse_id, s.warehouse_id),
+             "product_sku": s.product_sku, "quantity": s.quantity}
+            for s in stock
+        ],
+    }

@@ -1,0 +1,167 @@
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+
+from domain.addresses import Address
+from domain.orders import FulfilledBy, LineStatus, Order, OrderLine
+from domain.stores import Store
+
+SHIPPED_ON_TIKTOK = frozenset({"AWAITING_COLLECTION", "IN_TRANSIT", "DELIVERED", "COMPLETED"})
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteLine:
+    tiktok_line_item_id: str
+    seller_sku: str
+    sku_id: str = ""
+    status: str = "AWAITING_SHIPMENT"
+    sale_price: Decimal = Decimal("0")
+    quantity: int = 1  # TikTok always sends 1; anything that claims more is exploded (R3)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteOrder:
+    """An order as TikTok last described it, already translated out of TikTok's wire format."""
+
+    tiktok_order_id: str
+    status: str
+    fulfilled_by: FulfilledBy
+    created_at: datetime
+    update_time: int
+    lines: tuple[RemoteLine, ...]
+    address: Address = Address()
+    delivery_option_id: str = ""
+    currency: str = "USD"
+    raw: Mapping[str, object] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def seller_skus(self) -> set[str]:
+        return {line.seller_sku for line in self.lines}
+
+
+class ImportOutcome(str, Enum):
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    outcome: ImportOutcome
+    created: Order | None = None
+
+
+def unit_lines(remote: RemoteOrder) -> list[RemoteLine]:
+    """One line per unit, with stable ids so that importing again finds the same lines."""
+    units: list[RemoteLine] = []
+    for line in remote.lines:
+        if line.quantity <= 1:
+            units.append(line)
+            continue
+        for n in range(1, line.quantity + 1):
+            units.append(
+                RemoteLine(
+                    tiktok_line_item_id=f"{line.tiktok_line_item_id}-{n}",
+                    seller_sku=line.seller_sku,
+                    sku_id=line.sku_id,
+                    status=line.status,
+                    sale_price=line.sale_price,
+                )
+            )
+    return units
+
+
+def import_remote_order(
+    remote: RemoteOrder,
+    *,
+    store: Store,
+    parts: list[Order],
+    mapping: Mapping[str, str | None],
+    new_id: Callable[[str], str],
+) -> ImportResult:
+    """Create or update the OMS order(s) of one TikTok order; newest wins (R16)."""
+    if not parts:
+        if remote.fulfilled_by is FulfilledBy.STORE and not store.imports_fbt_order(remote.created_at):
+            return ImportResult(ImportOutcome.SKIPPED)
+        order = Order(
+            id=new_id("ord"),
+            store_id=store.id,
+            tiktok_order_id=remote.tiktok_order_id,
+            fulfilled_by=remote.fulfilled_by,
+            lines=[_new_line(unit, mapping, new_id) for unit in unit_lines(remote)],
+            tiktok_status=remote.status,
+            tiktok_update_time=remote.update_time,
+            created_at=remote.created_at,
+            address=remote.address,
+            delivery_option_id=remote.delivery_option_id,
+            currency=remote.currency,
+            warehouse_id=store.fbt.warehouse_id if remote.fulfilled_by is FulfilledBy.STORE else store.default_warehouse_id,
+        )
+        _follow_tiktok_shipment(order)
+        return ImportResult(ImportOutcome.NEW, order)
+
+    if remote.update_time < max(part.tiktok_update_time for part in parts):
+        return ImportResult(ImportOutcome.UNCHANGED)
+    # An equal update_time is applied again: TikTok counts in seconds, so a second change within
+    # the same second carries the same time, and applying one version twice changes nothing.
+    before = [_fingerprint(part) for part in parts]
+
+    by_item = {line.tiktok_line_item_id: (part, line) for part in parts for line in part.lines}
+    original = min(parts, key=lambda part: part.split_index)
+    for unit in unit_lines(remote):
+        found = by_item.get(unit.tiktok_line_item_id)
+        if found is None:
+            original.lines.append(_new_line(unit, mapping, new_id))
+            continue
+        line = found[1]
+        if unit.status == "CANCELLED":
+            line.status = LineStatus.CANCELLED
+        elif unit.status in SHIPPED_ON_TIKTOK and line.status is LineStatus.OPEN:
+            line.status = LineStatus.SHIPPED
+    for part in parts:
+        part.tiktok_status = remote.status
+        part.tiktok_update_time = remote.update_time
+        part.address = remote.address
+        part.delivery_option_id = remote.delivery_option_id or part.delivery_option_id
+        _follow_tiktok_shipment(part)
+    changed = before != [_fingerprint(part) for part in parts]
+    return ImportResult(ImportOutcome.UPDATED if changed else ImportOutcome.UNCHANGED)
+
+
+def _fingerprint(order: Order) -> tuple:
+    return (
+        order.tiktok_status,
+        order.tiktok_update_time,
+        order.status,
+        order.address,
+        order.delivery_option_id,
+        tuple((line.id, line.status) for line in order.lines),
+    )
+
+
+def _follow_tiktok_shipment(order: Order) -> None:
+    # A shipment made outside the OMS (R17): TikTok's order status says every open unit left.
+    if order.tiktok_status in SHIPPED_ON_TIKTOK:
+        for line in order.open_lines:
+            line.status = LineStatus.SHIPPED
+    order.refresh_status()
+
+
+def _new_line(unit: RemoteLine, mapping: Mapping[str, str | None], new_id: Callable[[str], str]) -> OrderLine:
+    status = LineStatus.OPEN
+    if unit.status == "CANCELLED":
+        status = LineStatus.CANCELLED
+    elif unit.status in SHIPPED_ON_TIKTOK:
+        status = LineStatus.SHIPPED
+    return OrderLine(
+        id=new_id("ln"),
+        tiktok_line_item_id=unit.tiktok_line_item_id,
+        seller_sku=unit.seller_sku,
+        sku_id=unit.sku_id,
+        product_sku=mapping.get(unit.seller_sku),
+        status=status,
+        sale_price=unit.sale_price,
+    )

@@ -1,0 +1,179 @@
+import hmac
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from enum import Enum
+
+from domain.exceptions import (
+    AuthorizationStateMismatch,
+    MerchantOrderCannotUseFbtWarehouse,
+    FbtStartDateTooEarly,
+    FbtWarehouseRequired,
+    MissingPermissions,
+    StoreNameRequired,
+)
+from domain.warehouses import Warehouse, WarehouseType
+
+AUTHORIZATION_TTL = timedelta(minutes=10)
+REFRESH_MARGIN = timedelta(hours=24)
+# What the OMS calls on TikTok: orders, fulfilment (ship, split), cancellations, shop info.
+REQUIRED_SCOPES = (
+    "seller.authorization.info",
+    "seller.order.info",
+    "seller.fulfillment.basic",
+    "seller.return_refund.basic",
+)
+
+
+class StoreStatus(str, Enum):
+    DISCONNECTED = "disconnected"
+    CONNECTED = "connected"
+
+
+@dataclass(frozen=True, slots=True)
+class FbtImportSettings:
+    enabled: bool = False
+    start_date: date | None = None
+    warehouse_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """What TikTok gave when the seller authorized: tokens (secret) and the shop they open."""
+
+    shop_id: str
+    shop_cipher: str
+    shop_name: str
+    access_token: str = field(repr=False)
+    access_token_expires_at: datetime
+    refresh_token: str = field(repr=False)
+    refresh_token_expires_at: datetime
+    granted_scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    access_token: str = field(repr=False)
+    access_token_expires_at: datetime
+    refresh_token: str = field(repr=False)
+    refresh_token_expires_at: datetime
+    granted_scopes: tuple[str, ...] = ()
+
+
+class Store:
+    def __init__(
+        self,
+        *,
+        id: str,
+        name: str,
+        region: str = "US",
+        currency: str = "USD",
+        default_warehouse_id: str | None = None,
+    ) -> None:
+        if not name or not name.strip():
+            raise StoreNameRequired()
+        self.id = id
+        self.name = name.strip()
+        self.region = region.upper()
+        self.currency = currency.upper()
+        self.default_warehouse_id = default_warehouse_id
+        self.status = StoreStatus.DISCONNECTED
+        self.status_reason: str | None = None
+        self.connection: Connection | None = None
+        self.fbt = FbtImportSettings()
+        self.pending_state: str | None = None
+        self.pending_since: datetime | None = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Store) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def __repr__(self) -> str:
+        return f"<Store {self.id} {self.name!r} {self.status.value}>"
+
+    @property
+    def is_connected(self) -> bool:
+        return self.status is StoreStatus.CONNECTED
+
+    def begin_authorization(self, *, state: str, now: datetime) -> None:
+        self.pending_state = state
+        self.pending_since = now
+
+    def check_callback(self, *, state: str | None, now: datetime) -> None:
+        """Single-use: any callback, good or bad, consumes the pending state."""
+        expected, since = self.pending_state, self.pending_since
+        self.pending_state = self.pending_since = None
+        if expected is None or since is None:
+            raise AuthorizationStateMismatch("no authorization is pending for this store")
+        if not state or not hmac.compare_digest(state.encode(), expected.encode()):
+            raise AuthorizationStateMismatch("the callback's state does not match")
+        if now - since > AUTHORIZATION_TTL:
+            raise AuthorizationStateMismatch("the authorization expired (over 10 minutes old)")
+
+    @staticmethod
+    def check_scopes(granted: tuple[str, ...]) -> None:
+        missing = [scope for scope in REQUIRED_SCOPES if scope not in granted]
+        if missing:
+            raise MissingPermissions(missing)
+
+    def connect(self, connection: Connection) -> None:
+        self.check_scopes(connection.granted_scopes)
+        self.connection = connection
+        self.status = StoreStatus.CONNECTED
+        self.status_reason = None
+
+    def fail(self, reason: str) -> None:
+        self.status = StoreStatus.DISCONNECTED
+        self.status_reason = reason
+        self.connection = None
+
+    def disconnect(self) -> None:
+        self.fail("disconnected by the seller")
+
+    def needs_refresh(self, now: datetime) -> bool:
+        return self.connection is not None and now >= self.connection.access_token_expires_at - REFRESH_MARGIN
+
+    def refresh_expired(self, now: datetime) -> bool:
+        return self.connection is not None and now >= self.connection.refresh_token_expires_at
+
+    def refreshed(self, grant: Grant) -> None:
+        assert self.connection is not None
+        self.connection = replace(
+            self.connection,
+            access_token=grant.access_token,
+            access_token_expires_at=grant.access_token_expires_at,
+            refresh_token=grant.refresh_token,
+            refresh_token_expires_at=grant.refresh_token_expires_at,
+            granted_scopes=grant.granted_scopes or self.connection.granted_scopes,
+        )
+
+    def route_merchant_orders_to(self, warehouse: Warehouse | None) -> None:
+        if warehouse is not None and warehouse.is_fbt:
+            raise MerchantOrderCannotUseFbtWarehouse(warehouse.name)
+        self.default_warehouse_id = warehouse.id if warehouse else None
+
+    def enable_fbt_import(self, *, start_date: date, warehouse: Warehouse, today: date) -> None:
+        earliest = today.replace(day=1)
+        if start_date < earliest:
+            raise FbtStartDateTooEarly(earliest)
+        if warehouse.type is not WarehouseType.FBT:
+            raise FbtWarehouseRequired(
+                f"warehouse {warehouse.name!r} is not an FBT warehouse: create one with "
+                f"'warehouses create --fbt --store {self.name}'"
+            )
+        if warehouse.store_id != self.id:
+            raise FbtWarehouseRequired(
+                f"FBT warehouse {warehouse.name!r} belongs to another store"
+            )
+        self.fbt = FbtImportSettings(enabled=True, start_date=start_date, warehouse_id=warehouse.id)
+
+    def disable_fbt_import(self) -> None:
+        self.fbt = FbtImportSettings()
+
+    def imports_fbt_order(self, created_at: datetime) -> bool:
+        return (
+            self.fbt.enabled
+            and self.fbt.start_date is not None
+            and created_at.date() >= self.fbt.start_date
+        )

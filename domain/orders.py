@@ -179,6 +179,9 @@ class Order:
         elif self.unmapped_skus:
             self.status = OrderStatus.IN_REVIEW
         elif self.is_fbt or all(line.status is LineStatus.SHIPPED for line in live):
+            # TikTok ships FBT orders itself: once mapped, every unit counts as gone (R11).
+            for line in self.open_lines:
+                line.status = LineStatus.SHIPPED
             self.status = OrderStatus.SHIPPED
         elif self.tiktok_status == "ON_HOLD":
             self.status = OrderStatus.ON_HOLD

@@ -1,0 +1,3 @@
+from adapters.cli.app import main
+
+__all__ = ["main"]

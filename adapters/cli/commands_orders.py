@@ -1,0 +1,181 @@
+import sys
+
+import click
+
+from adapters.cli.output import ExitCode, container, emit, json_option, split_ids, table
+from application.commands import (
+    AssignWarehouse,
+    CancelOrder,
+    CreateReturn,
+    ReturnAddress,
+    ShipOrder,
+    SplitOrder,
+    SyncOrders,
+)
+from application.handlers.sync_orders import SyncSummary
+from domain.cancellation import CancelReason
+from domain.orders import FulfilledBy, OrderStatus
+
+
+@click.group()
+def orders() -> None:
+    """Import, find, split, route, ship and cancel orders."""
+
+
+def _progress(summary: SyncSummary) -> None:
+    if sys.stderr.isatty():
+        click.echo(f"\rpage {summary.pages}: {summary.new} new, {summary.updated} updated", err=True, nl=False)
+
+
+@orders.command("sync")
+@click.argument("store")
+@click.option("--full", is_flag=True, help="Read every order again, not only those changed since the last sync.")
+@json_option
+@click.pass_context
+def orders_sync(ctx: click.Context, store: str, full: bool, as_json: bool) -> None:
+    """Import the orders TikTok changed since the last sync."""
+    summary = container(ctx).sync_orders()(SyncOrders(store=store, full=full), progress=_progress)
+    if sys.stderr.isatty():
+        click.echo("", err=True)
+    data = {k: v for k, v in vars(summary).items()}
+    emit(
+        data,
+        as_json,
+        lambda s: (
+            f"synced {store}: {s['new']} new, {s['updated']} updated, {s['in_review']} in review, "
+            f"{s['skipped']} skipped (FBT import settings), {s['quarantined']} set aside"
+        ),
+    )
+    for reason in summary.quarantine_reasons:
+        click.echo(f"set aside: {reason}", err=True)
+    if summary.quarantined:
+        ctx.exit(ExitCode.PARTIAL)
+
+
+def _order_rows(rows: list[dict]) -> str:
+    flat = [
+        {**r, "lines": len(r["lines"]), "skus": ",".join(sorted({l["seller_sku"] for l in r["lines"]}))} for r in rows
+    ]
+    return table(flat, ["id", "tiktok_order_id", "status", "fulfilled_by", "warehouse_id", "lines", "skus"])
+
+
+@orders.command("list")
+@click.option("--store")
+@click.option("--status", type=click.Choice([s.value for s in OrderStatus]))
+@click.option("--fulfilled-by", type=click.Choice([f.value for f in FulfilledBy]), help="store = Fulfilled by TikTok (FBT); merchant = yours.")
+@json_option
+@click.pass_context
+def orders_list(ctx: click.Context, store: str | None, status: str | None, fulfilled_by: str | None, as_json: bool) -> None:
+    rows = container(ctx).queries().orders(store=store, status=status, fulfilled_by=fulfilled_by)
+    emit(rows, as_json, _order_rows)
+
+
+def _order_text(o: dict) -> str:
+    out = [
+        f"order {o['id']} (TikTok {o['tiktok_order_id']}): {o['status']}, fulfilled by {o['fulfilled_by']}",
+        f"  warehouse: {o['warehouse_id'] or '-'}   TikTok status: {o['tiktok_status']}"
+        + (f"   split from: {o['parent_order_id']}" if o["parent_order_id"] else ""),
+    ]
+    out += [
+        f"  line {l['id']} (TikTok {l['tiktok_line_item_id']}): {l['seller_sku']} → {l['product_sku'] or 'UNMAPPED'} ×{l['quantity']} {l['status']}"
+        for l in o["lines"]
+    ]
+    out += [f"  package {s['package_id']}: {s['carrier']} {s['tracking_number']} from {s['warehouse_id']}" for s in o["shipments"]]
+    out += [f"  return {r['id']}: lines {', '.join(r['line_ids'])}" for r in o.get("returns", [])]
+    return "\n".join(out)
+
+
+@orders.command("show")
+@click.argument("order")
+@json_option
+@click.pass_context
+def orders_show(ctx: click.Context, order: str, as_json: bool) -> None:
+    emit(container(ctx).queries().order(order), as_json, _order_text)
+
+
+@orders.command("split")
+@click.argument("order")
+@click.option("--lines", required=True, help="Comma-separated line ids to move to the new order.")
+@click.pass_context
+def orders_split(ctx: click.Context, order: str, lines: str) -> None:
+    part = container(ctx).split_order()(SplitOrder(order=order, lines=split_ids(lines)))
+    click.echo(f"split lines {lines} off into order {part}")
+
+
+@orders.command("assign")
+@click.argument("order")
+@click.option("--warehouse", required=True)
+@click.pass_context
+def orders_assign(ctx: click.Context, order: str, warehouse: str) -> None:
+    container(ctx).assign_warehouse()(AssignWarehouse(order=order, warehouse=warehouse))
+    click.echo(f"order {order} will ship from {warehouse}")
+
+
+@orders.command("ship")
+@click.argument("order")
+@click.option("--carrier", required=True, help="Carrier name as TikTok lists it, or its provider id.")
+@click.option("--tracking", required=True)
+@click.pass_context
+def orders_ship(ctx: click.Context, order: str, carrier: str, tracking: str) -> None:
+    package = container(ctx).ship_order()(ShipOrder(order=order, carrier=carrier, tracking=tracking))
+    click.echo(f"order {order} shipped: TikTok package {package}")
+
+
+@orders.command("cancel")
+@click.argument("order")
+@click.option("--lines", help="Comma-separated line ids (a partial cancellation: reason must be out-of-stock).")
+@click.option("--reason", required=True, type=click.Choice([r.value for r in CancelReason]))
+@click.pass_context
+def orders_cancel(ctx: click.Context, order: str, lines: str | None, reason: str) -> None:
+    container(ctx).cancel_order()(CancelOrder(order=order, lines=split_ids(lines), reason=CancelReason(reason)))
+    click.echo(f"cancelled {'lines ' + lines + ' of ' if lines else ''}order {order} ({reason})")
+
+
+@click.group()
+def returns() -> None:
+    """Returns of shipped lines."""
+
+
+@returns.command("create")
+@click.argument("order")
+@click.option("--lines", required=True)
+@click.option("--name", default="")
+@click.option("--address-line1", default="")
+@click.option("--address-line2", default="")
+@click.option("--city", default="")
+@click.option("--region", default="", help="State or province.")
+@click.option("--postal-code", default="")
+@click.option("--country", default="")
+@click.pass_context
+def returns_create(ctx: click.Context, order: str, lines: str, name: str, address_line1: str, address_line2: str,
+                   city: str, region: str, postal_code: str, country: str) -> None:
+    """Create a return; FBT orders need the customer's full name and address."""
+    address = ReturnAddress(name=name, line1=address_line1, line2=address_line2, city=city, region=region,
+                            postal_code=postal_code, country=country)
+    return_id = container(ctx).create_return()(CreateReturn(order=order, lines=split_ids(lines), address=address))
+    click.echo(f"created return {return_id} for order {order}")
+
+
+@click.group()
+def reports() -> None:
+    """Reports."""
+
+
+def _sales_text(report: dict) -> str:
+    return (
+        "Sales by store and fulfilment\n"
+        + table(report["sales"], ["store", "fulfilled_by", "orders", "units", "revenue", "currency"])
+        + "\n\nFBT stock movements (units that left the FBT warehouse)\n"
+        + table(report["fbt_stock"], ["warehouse", "product_sku", "quantity"])
+    )
+
+
+@reports.command("sales")
+@click.option("--store")
+@json_option
+@click.pass_context
+def reports_sales(ctx: click.Context, store: str | None, as_json: bool) -> None:
+    emit(container(ctx).queries().sales(store), as_json, _sales_text)
+
+
+GROUPS = (orders, returns, reports)

@@ -1,0 +1,201 @@
+from datetime import date
+
+import click
+
+from adapters.cli.output import container, emit, json_option, table
+from adapters.oauth_callback import wait_for_callback
+from application.commands import (
+    AddProduct,
+    BeginAuthorization,
+    CompleteAuthorization,
+    ConfigureFbtImport,
+    CreateStore,
+    CreateWarehouse,
+    DisconnectStore,
+    MapListing,
+    UnmapListing,
+)
+
+
+@click.group()
+def stores() -> None:
+    """The TikTok stores in your directory."""
+
+
+@stores.command("create")
+@click.option("--name", required=True)
+@click.option("--region", default="US", show_default=True)
+@click.option("--currency", default="USD", show_default=True)
+@click.option("--default-warehouse", help="Warehouse for merchant orders (id or name).")
+@json_option
+@click.pass_context
+def stores_create(ctx: click.Context, name: str, region: str, currency: str, default_warehouse: str | None, as_json: bool) -> None:
+    """Create a TikTok store; it starts Disconnected."""
+    c = container(ctx)
+    store_id = c.create_store()(CreateStore(name=name, region=region, currency=currency, default_warehouse=default_warehouse))
+    emit(c.queries().store(store_id), as_json, lambda s: f"created store {s['name']} ({s['id']}): {s['status']}")
+
+
+@stores.command("list")
+@json_option
+@click.pass_context
+def stores_list(ctx: click.Context, as_json: bool) -> None:
+    emit(container(ctx).queries().stores(), as_json, lambda rows: table(rows, ["id", "name", "status", "region", "currency"]))
+
+
+def _store_text(s: dict) -> str:
+    fbt = s["fbt_import"]
+    lines = [
+        f"{s['name']} ({s['id']})",
+        f"  status:     {s['status']}" + (f" — {s['status_reason']}" if s["status_reason"] else ""),
+        f"  region:     {s['region']}   currency: {s['currency']}",
+        f"  default warehouse: {s['default_warehouse_id'] or '-'}",
+        f"  TikTok shop: {s['shop']['name'] + ' (' + s['shop']['id'] + ')' if s['shop'] else '-'}",
+        f"  FBT import: " + (f"enabled from {fbt['start_date']} into {fbt['warehouse_id']}" if fbt["enabled"] else "disabled"),
+    ]
+    return "\n".join(lines)
+
+
+@stores.command("show")
+@click.argument("store")
+@json_option
+@click.pass_context
+def stores_show(ctx: click.Context, store: str, as_json: bool) -> None:
+    emit(container(ctx).queries().store(store), as_json, _store_text)
+
+
+@stores.command("authorize")
+@click.argument("store")
+@click.option("--no-wait", is_flag=True, help="Print the URL and state and return; finish with 'stores connect'.")
+@click.option("--port", type=int, help="Loopback port to listen on (default: the redirect URL's).")
+@click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds to wait for the callback.")
+@json_option
+@click.pass_context
+def stores_authorize(ctx: click.Context, store: str, no_wait: bool, port: int | None, timeout: float, as_json: bool) -> None:
+    """Open TikTok's authorization page, log in as a shop admin, grant the permissions, return."""
+    c = container(ctx)
+    begun = c.begin_authorization()(BeginAuthorization(store=store))
+    if no_wait:
+        emit(begun, as_json, lambda b: f"Open this URL, log in to TikTok with an admin account and grant access:\n{b['authorization_url']}")
+        return
+    click.echo(f"Open this URL, log in to TikTok with an admin account and grant access:\n{begun['authorization_url']}", err=True)
+    click.echo("Waiting for TikTok to send you back…", err=True)
+    redirect = wait_for_callback(c.settings().redirect_url, port=port, timeout=timeout)
+    c.complete_authorization()(CompleteAuthorization(store=store, redirect_url=redirect))
+    emit(c.queries().store(store), as_json, lambda s: f"store {s['name']} is {s['status']} to TikTok shop {s['shop']['name']}")
+
+
+@stores.command("connect")
+@click.argument("store")
+@click.option("--redirect-url", required=True, help="The URL TikTok sent the browser to (with code and state).")
+@json_option
+@click.pass_context
+def stores_connect(ctx: click.Context, store: str, redirect_url: str, as_json: bool) -> None:
+    """Finish an authorization by hand."""
+    c = container(ctx)
+    c.complete_authorization()(CompleteAuthorization(store=store, redirect_url=redirect_url))
+    emit(c.queries().store(store), as_json, lambda s: f"store {s['name']} is {s['status']} to TikTok shop {s['shop']['name']}")
+
+
+@stores.command("disconnect")
+@click.argument("store")
+@click.pass_context
+def stores_disconnect(ctx: click.Context, store: str) -> None:
+    container(ctx).disconnect_store()(DisconnectStore(store=store))
+    click.echo(f"store {store} is disconnected")
+
+
+@stores.command("fbt-import")
+@click.argument("store")
+@click.option("--enable/--disable", default=None, help="Turn FBT order import on or off.")
+@click.option("--start-date", type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD, no earlier than the first of this month.")
+@click.option("--warehouse", help="The store's FBT warehouse (id or name).")
+@click.pass_context
+def stores_fbt_import(ctx: click.Context, store: str, enable: bool | None, start_date, warehouse: str | None) -> None:  # type: ignore[no-untyped-def]
+    """Import Fulfilled-by-TikTok orders for inventory balancing and reporting."""
+    if enable is None:
+        raise click.UsageError("give --enable (with --start-date and --warehouse) or --disable")
+    start: date | None = start_date.date() if start_date else None
+    container(ctx).configure_fbt_import()(ConfigureFbtImport(store=store, enable=enable, start_date=start, warehouse=warehouse))
+    click.echo(f"FBT order import for {store}: " + (f"enabled from {start} into {warehouse}" if enable else "disabled"))
+
+
+@click.group()
+def warehouses() -> None:
+    """Warehouses: standard ones, and the FBT warehouse of a TikTok store."""
+
+
+@warehouses.command("create")
+@click.option("--name", required=True)
+@click.option("--fbt", is_flag=True, help="An FBT warehouse, created for one TikTok store.")
+@click.option("--store", help="The TikTok store an FBT warehouse belongs to.")
+@json_option
+@click.pass_context
+def warehouses_create(ctx: click.Context, name: str, fbt: bool, store: str | None, as_json: bool) -> None:
+    warehouse_id = container(ctx).create_warehouse()(CreateWarehouse(name=name, fbt=fbt, store=store))
+    emit({"id": warehouse_id, "name": name}, as_json, lambda w: f"created warehouse {w['name']} ({w['id']})")
+
+
+@warehouses.command("list")
+@json_option
+@click.pass_context
+def warehouses_list(ctx: click.Context, as_json: bool) -> None:
+    emit(container(ctx).queries().warehouses(), as_json, lambda rows: table(rows, ["id", "name", "type", "store_id"]))
+
+
+@click.group()
+def products() -> None:
+    """Your products (your own SKUs)."""
+
+
+@products.command("add")
+@click.option("--sku", required=True)
+@click.option("--name", required=True)
+@click.pass_context
+def products_add(ctx: click.Context, sku: str, name: str) -> None:
+    container(ctx).add_product()(AddProduct(sku=sku, name=name))
+    click.echo(f"added product {sku}")
+
+
+@products.command("list")
+@json_option
+@click.pass_context
+def products_list(ctx: click.Context, as_json: bool) -> None:
+    emit(container(ctx).queries().products(), as_json, lambda rows: table(rows, ["sku", "name"]))
+
+
+@click.group()
+def listings() -> None:
+    """A store's TikTok SKUs and the products they are mapped to."""
+
+
+@listings.command("list")
+@click.argument("store")
+@click.option("--unmapped", is_flag=True, help="Only listings not yet mapped to a product.")
+@json_option
+@click.pass_context
+def listings_list(ctx: click.Context, store: str, unmapped: bool, as_json: bool) -> None:
+    rows = container(ctx).queries().listings(store, unmapped=unmapped)
+    emit(rows, as_json, lambda r: table(r, ["seller_sku", "product_sku", "mapped"]))
+
+
+@listings.command("map")
+@click.argument("store")
+@click.option("--seller-sku", required=True)
+@click.option("--product", required=True, help="Your product's SKU.")
+@click.pass_context
+def listings_map(ctx: click.Context, store: str, seller_sku: str, product: str) -> None:
+    result = container(ctx).map_listing()(MapListing(store=store, seller_sku=seller_sku, product=product))
+    click.echo(f"mapped {seller_sku} to {product}; {result.orders_changed} order(s) updated")
+
+
+@listings.command("unmap")
+@click.argument("store")
+@click.option("--seller-sku", required=True)
+@click.pass_context
+def listings_unmap(ctx: click.Context, store: str, seller_sku: str) -> None:
+    result = container(ctx).unmap_listing()(UnmapListing(store=store, seller_sku=seller_sku))
+    click.echo(f"unmapped {seller_sku}; {result.orders_changed} open order(s) back in review")
+
+
+GROUPS = (stores, warehouses, products, listings)

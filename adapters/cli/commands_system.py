@@ -1,0 +1,50 @@
+import click
+
+from adapters.cli.output import container
+
+
+@click.command()
+@click.option("--in-memory", is_flag=True, help="Run on the in-memory adapter and an in-process TikTok shop.")
+@click.pass_context
+def demo(ctx: click.Context, in_memory: bool) -> None:
+    """Tell the whole TikTok store story, step by step, on a demo shop."""
+    from adapters.demo import run_demo
+
+    run_demo(container(ctx, in_memory=True) if in_memory or ctx.find_root().params.get("in_memory") else None, echo=click.echo)
+
+
+@click.group()
+def sandbox() -> None:
+    """The TikTok Shop simulator."""
+
+
+@sandbox.command("serve")
+@click.option("--port", type=int, default=8900, show_default=True)
+@click.option("--orders", type=int, default=0, show_default=True, help="Extra random orders to seed.")
+@click.pass_context
+def sandbox_serve(ctx: click.Context, port: int, orders: int) -> None:
+    """Serve the TikTok Shop simulator on 127.0.0.1 until interrupted."""
+    from adapters.sandbox.server import serve
+
+    settings = container(ctx).settings()
+    serve(port=port, orders=orders, app_key=settings.app_key, app_secret=settings.app_secret.get_secret_value(),
+          service_id=settings.service_id)
+
+
+@click.group()
+def db() -> None:
+    """The database."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Create or migrate the database to the latest schema."""
+    from adapters.persistence.migrations import upgrade
+
+    settings = container(ctx).settings()
+    upgrade(settings.database_url)
+    click.echo("database is up to date")
+
+
+GROUPS = (demo, sandbox, db)

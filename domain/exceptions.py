@@ -63,10 +63,10 @@ class OrderNotOpen(DomainError):
 
 
 class OnHoldOrderCannotBeShipped(DomainError):
-    def __init__(self) -> None:
+    def __init__(self, tiktok_status: str = "ON_HOLD") -> None:
+        why = "the buyer's remorse window" if tiktok_status == "ON_HOLD" else "not paid yet"
         super().__init__(
-            "cannot ship an order TikTok still holds (ON_HOLD, the buyer's remorse window): "
-            "wait until TikTok releases it"
+            f"cannot ship an order TikTok still holds ({tiktok_status}, {why}): wait until TikTok releases it"
         )
 
 

@@ -40,6 +40,8 @@ class LineStatus(str, Enum):
     CANCELLED = "cancelled"
 
 
+# TikTok holds an order in its remorse window (ON_HOLD) and before payment (UNPAID): no shipping.
+HELD_BY_TIKTOK = frozenset({"ON_HOLD", "UNPAID"})
 OPEN_STATUSES = (OrderStatus.IN_REVIEW, OrderStatus.ON_HOLD, OrderStatus.AWAITING_FULFILMENT)
 
 
@@ -183,7 +185,7 @@ class Order:
             for line in self.open_lines:
                 line.status = LineStatus.SHIPPED
             self.status = OrderStatus.SHIPPED
-        elif self.tiktok_status == "ON_HOLD":
+        elif self.tiktok_status in HELD_BY_TIKTOK:
             self.status = OrderStatus.ON_HOLD
         else:
             self.status = OrderStatus.AWAITING_FULFILMENT
@@ -202,7 +204,9 @@ class Order:
         if product_sku is None and (self.is_fbt or not self.is_open):
             return False
         changed = False
-        for line in self.live_lines:
+        # Unmapping never rewrites history: a line already shipped keeps the product it was sold as.
+        lines = self.open_lines if product_sku is None else self.live_lines
+        for line in lines:
             if line.seller_sku == seller_sku and line.product_sku != product_sku:
                 line.product_sku = product_sku
                 changed = True
@@ -210,7 +214,8 @@ class Order:
             self.refresh_status()
         return changed
 
-    def split(self, refs: list[str], *, new_order_id: str, split_index: int, by_sku_only: bool) -> "Order":
+    def lines_to_split_off(self, refs: list[str], *, by_sku_only: bool) -> list[OrderLine]:
+        """The lines a split would move, checked but not moved (TikTok may have to agree first)."""
         self._ensure_actionable("split")
         moving = self.pick_open_lines(refs, "split off")
         staying = [line for line in self.live_lines if line not in moving]
@@ -220,6 +225,10 @@ class Order:
             for line in moving:
                 if any(other.sku_id == line.sku_id for other in staying):
                     raise SplitBelowSkuLevel(line.seller_sku)
+        return moving
+
+    def split(self, refs: list[str], *, new_order_id: str, split_index: int, by_sku_only: bool) -> "Order":
+        moving = self.lines_to_split_off(refs, by_sku_only=by_sku_only)
         self.lines = [line for line in self.lines if line not in moving]
         part = Order(
             id=new_order_id,
@@ -249,7 +258,7 @@ class Order:
     def lines_to_ship(self) -> list[OrderLine]:
         self._ensure_actionable("ship")
         if self.status is OrderStatus.ON_HOLD:
-            raise OnHoldOrderCannotBeShipped()
+            raise OnHoldOrderCannotBeShipped(self.tiktok_status)
         if self.status is OrderStatus.IN_REVIEW:
             raise InReviewOrderCannotBeShipped(self.unmapped_skus)
         if self.warehouse_id is None:

@@ -35,6 +35,7 @@ class CompleteAuthorizationHandler:
     - The code is exchanged for tokens; the grant must hold every permission the OMS needs.
     - The shop and its cipher are looked up; the store becomes Connected.
     - Any refusal leaves the store Disconnected with the reason; no token is asked for on a bad state.
+      A store already connected stays connected on its current grant.
     """
 
     def __init__(self, uow: UnitOfWork, tiktok: TikTokShop, clock: Clock) -> None:
@@ -71,7 +72,9 @@ class CompleteAuthorizationHandler:
                 message = str(exc)
                 if isinstance(exc, TikTokError):
                     message = f"authorization refused: {exc}"
-                store.fail(message)
+                # A stray or forged callback must not cut off a store that is already connected.
+                if not store.is_connected:
+                    store.fail(message)
                 self._uow.commit()
                 raise ApplicationError(message) from None
             self._uow.commit()

@@ -25,12 +25,16 @@ class SplitOrderHandler:
             assert store is not None
             presplit = splits_before_shipping(store.region)
             index = 1 + max([order.split_index, *(p.split_index for p in siblings(self._uow, order))])
-            part = order.split(cmd.lines, new_order_id=new_id("ord"), split_index=index, by_sku_only=presplit)
+            moving = order.lines_to_split_off(cmd.lines, by_sku_only=presplit)
             if presplit:
-                groups = [[l.tiktok_line_item_id for l in o.open_lines] for o in (order, part)]
+                # Ask TikTok before touching the order: a token refresh or a lost authorization
+                # commits mid-call, and must never publish half a split.
+                staying = [l.tiktok_line_item_id for l in order.open_lines if l not in moving]
+                groups = [staying, [l.tiktok_line_item_id for l in moving]]
                 self._session.call(
                     store, lambda conn: self._tiktok.split(conn, order_id=order.tiktok_order_id, groups=groups)
                 )
+            part = order.split(cmd.lines, new_order_id=new_id("ord"), split_index=index, by_sku_only=presplit)
             self._uow.orders.add(part)
             self._uow.commit()
             return part.id

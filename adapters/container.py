@@ -5,13 +5,20 @@ database and TikTok's HTTP API are used. Engines and clients are built here, onc
 a unit of work is made fresh for every command.
 """
 
+from collections.abc import Iterator
+
+import httpx
 from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock, seconds_of
 from adapters.memory.repositories import InMemoryDatabase, InMemoryUnitOfWork
 from adapters.memory.tiktok_gateway import InMemoryTikTokShop
 from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.persistence.engine import make_engine, make_session_factory
+from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.settings import Settings
+from adapters.tiktok.client import TikTokHttpClient, open_http_client
+from adapters.tiktok.gateway import HttpxTikTokShop
 from application.handlers.add_product import AddProductHandler
 from application.handlers.assign_warehouse import AssignWarehouseHandler
 from application.handlers.authorize_store import BeginAuthorizationHandler, CompleteAuthorizationHandler
@@ -32,6 +39,12 @@ def _mode(settings: Settings) -> str:
     return "memory" if settings.in_memory else "sql"
 
 
+def _http_client(timeout_seconds: float) -> Iterator[httpx.Client]:
+    client = open_http_client(timeout_seconds)
+    yield client
+    client.close()
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     mode = providers.Callable(_mode, settings)
@@ -45,13 +58,31 @@ class Container(containers.DeclarativeContainer):
         now=providers.Callable(seconds_of, clock),
     )
 
+    engine = providers.Singleton(make_engine, settings.provided.database_url)
+    session_factory = providers.Singleton(make_session_factory, engine=engine)
     uow = providers.Selector(
         mode,
         memory=providers.Factory(InMemoryUnitOfWork, database=memory_db),
+        sql=providers.Factory(SqlAlchemyUnitOfWork, session_factory=session_factory),
+    )
+    http_client = providers.Resource(_http_client, timeout_seconds=settings.provided.http_timeout_seconds)
+    tiktok_client = providers.Singleton(
+        TikTokHttpClient,
+        http=http_client,
+        app_key=settings.provided.app_key,
+        app_secret=settings.provided.app_secret.get_secret_value.call(),
+        api_base_url=settings.provided.api_base_url,
+        auth_base_url=settings.provided.auth_base_url,
     )
     tiktok = providers.Selector(
         mode,
         memory=providers.Singleton(InMemoryTikTokShop, model=tiktok_model, authorize_url=settings.provided.authorize_url),
+        sql=providers.Singleton(
+            HttpxTikTokShop,
+            client=tiktok_client,
+            service_id=settings.provided.service_id,
+            authorize_url=settings.provided.authorize_url,
+        ),
     )
 
     create_store = providers.Factory(CreateStoreHandler, uow=uow)

@@ -109,6 +109,14 @@ class UnitOfWork(abc.ABC):
     @abc.abstractmethod
     def rollback(self) -> None: ...
 
+    def lock_store(self, store_id: str) -> None:
+        """Hold back other transactions that lock this store until this one ends.
+
+        Called first thing in a transaction that reads and then rewrites a store's orders, so two
+        processes syncing one store never both insert an order or overwrite each other's update.
+        Adapters whose transactions already run one at a time leave it as is.
+        """
+
 
 class Clock(Protocol):
     def now(self) -> datetime:

@@ -61,7 +61,7 @@ class TikTokOrder(_Payload):
 
 class OrderSearchData(_Payload):
     orders: list[dict] = Field(default_factory=list)
-    next_page_token: str = ""
+    next_page_token: str | None = ""  # the last page sends "" (observed), null or nothing
     total_count: int = 0
 
 
@@ -94,3 +94,22 @@ class ShippingProviderPayload(_Payload):
 
 class ShippingProvidersData(_Payload):
     shipping_providers: list[ShippingProviderPayload] = Field(default_factory=list)
+
+
+class CancelData(_Payload):
+    cancel_id: str
+    cancel_status: str = ""
+
+
+class ShippedPackageData(_Payload):
+    package_id: str
+    order_line_item_ids: list[str] = Field(default_factory=list)
+
+
+class SplitPackage(_Payload):
+    id: str
+    splittable_group_id: str = ""
+
+
+class SplitData(_Payload):
+    packages: list[SplitPackage] = Field(default_factory=list)

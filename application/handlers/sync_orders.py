@@ -47,33 +47,41 @@ class SyncOrdersHandler:
         with self._uow:
             store = find_store(self._uow, cmd.store)
             self._session.connection(store)
+            self._uow.lock_store(store.id)
             checkpoint = self._uow.checkpoints.get(store.id) or SyncCheckpoint(store_id=store.id)
             checkpoint.open_window(now=int(self._clock.now().timestamp()), full=cmd.full)
             self._uow.checkpoints.add(checkpoint)
             self._uow.commit()
-            store_id = store.id
+            store_id, window_end = store.id, checkpoint.window_end
         summary = SyncSummary()
         while True:
-            page, checkpoint = self._fetch(store_id)
-            self._import(store_id, page, summary)
+            fetched = self._fetch(store_id, window_end)
+            if fetched is None:
+                break  # another sync of this store finished the window meanwhile
+            page, checkpoint = fetched
+            self._import(store_id, window_end, page, summary)
             summary.pages += 1
             if progress:
                 progress(summary)
             if not page.next_page_token:
                 break
         with self._uow:
+            self._uow.lock_store(store_id)
             checkpoint = self._uow.checkpoints.get(store_id)
             assert checkpoint is not None
-            checkpoint.close_window()
-            self._uow.checkpoints.add(checkpoint)
-            self._uow.commit()
+            if checkpoint.window_end == window_end:
+                checkpoint.close_window()
+                self._uow.checkpoints.add(checkpoint)
+                self._uow.commit()
         return summary
 
-    def _fetch(self, store_id: str) -> tuple[OrderPage, SyncCheckpoint]:
+    def _fetch(self, store_id: str, window_end: int | None) -> tuple[OrderPage, SyncCheckpoint] | None:
         with self._uow:
             store = self._uow.stores.get(store_id)
             checkpoint = self._uow.checkpoints.get(store_id)
             assert store is not None and checkpoint is not None
+            if checkpoint.window_end != window_end:
+                return None
             assert checkpoint.window_start is not None and checkpoint.window_end is not None
 
             def search(token: str | None) -> OrderPage:
@@ -97,8 +105,9 @@ class SyncOrdersHandler:
                 self._uow.commit()
                 return search(None), checkpoint
 
-    def _import(self, store_id: str, page: OrderPage, summary: SyncSummary) -> None:
+    def _import(self, store_id: str, window_end: int | None, page: OrderPage, summary: SyncSummary) -> None:
         with self._uow:
+            self._uow.lock_store(store_id)  # a concurrent sync of this store waits for this page
             store = self._uow.stores.get(store_id)
             checkpoint = self._uow.checkpoints.get(store_id)
             assert store is not None and checkpoint is not None
@@ -114,7 +123,8 @@ class SyncOrdersHandler:
                 if result.created is not None:
                     parts = existing[remote.tiktok_order_id] = [result.created]
                     self._uow.orders.add(result.created)
-                    self._register_listings(store, remote.seller_skus, mapping)
+                # A known order can gain lines of a listing never seen before: register it too.
+                self._register_listings(store, remote.seller_skus, mapping)
                 self._uow.orders.keep_payload(store_id, remote)
                 for part in parts:
                     summary.in_review += part.status is OrderStatus.IN_REVIEW
@@ -124,7 +134,8 @@ class SyncOrdersHandler:
                 self._uow.quarantine.add(Quarantined(store_id, bad.tiktok_order_id, bad.reason, bad.raw))
                 summary.quarantined += 1
                 summary.quarantine_reasons.append(f"{bad.tiktok_order_id}: {bad.reason}")
-            checkpoint.page_done(page.next_page_token)
+            if checkpoint.window_end == window_end:  # else the page belongs to a window now closed
+                checkpoint.page_done(page.next_page_token)
             self._uow.checkpoints.add(checkpoint)
             self._uow.commit()
 

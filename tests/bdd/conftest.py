@@ -4,7 +4,12 @@ from datetime import date, datetime
 import pytest
 from pytest_bdd import given, parsers, then, when
 
+from dependency_injector import providers
+
 from adapters.clock import FixedClock
+from adapters.persistence.engine import make_engine, make_session_factory
+from adapters.persistence.mapping import map_tables, unmap_tables
+from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.container import Container
 from adapters.memory.tiktok_model import TikTokShopModel
 from adapters.settings import Settings
@@ -19,6 +24,7 @@ from application.commands import (
     SplitOrder,
     SyncOrders,
 )
+from tests.databases import SQL_DIALECTS, Databases
 from tiktok_world import (
     ORDER,
     SHOP_NAME,
@@ -52,11 +58,32 @@ def fixed_clock() -> FixedClock:
     return FixedClock(TODAY)
 
 
+@pytest.fixture(params=["memory", *SQL_DIALECTS], autouse=True)
+def storage(request: pytest.FixtureRequest, databases: Databases) -> Iterator[str | None]:
+    """Every scenario runs on the in-memory adapter, on SQLite and on PostgreSQL."""
+    if request.param == "memory":
+        yield None
+        return
+    with databases.fresh(request.param) as url:
+        yield url
+
+
 @pytest.fixture
-def container(fixed_clock: FixedClock) -> Iterator[Container]:
+def container(fixed_clock: FixedClock, storage: str | None) -> Iterator[Container]:
     c = Container(settings=Settings(_env_file=None, in_memory=True))
     with c.clock.override(fixed_clock):
-        yield c
+        if storage is None:
+            yield c
+            return
+        map_tables()
+        engine = make_engine(storage)
+        sql_uow = providers.Factory(SqlAlchemyUnitOfWork, session_factory=make_session_factory(engine))
+        try:
+            with c.uow.override(sql_uow):
+                yield c
+        finally:
+            engine.dispose()
+            unmap_tables()
 
 
 @pytest.fixture

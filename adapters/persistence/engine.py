@@ -1,0 +1,87 @@
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from alembic.util import CommandError
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from adapters.persistence.errors import storage_error
+from adapters.persistence.mapping import map_tables
+from adapters.persistence.migrations import ensure_current
+from application.errors import StorageError
+
+BUSY_TIMEOUT_SECONDS = 15.0
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+def database_url(url: str) -> URL:
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS, migrate: bool = True) -> Engine:
+    """An engine for SQLite (the default) or PostgreSQL, migrated to the newest schema on first use."""
+    parsed = database_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = _sqlite(parsed, busy_timeout)
+    else:
+        engine = create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
+    if migrate:
+        try:
+            ensure_current(engine)
+        except (SQLAlchemyError, OSError, CommandError) as exc:
+            engine.dispose()
+            raise storage_error(exc, parsed) from exc
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    map_tables()
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def _sqlite(url: URL, busy_timeout: float) -> Engine:
+    database = url.database or ""
+    in_memory = database in ("", ":memory:") or "mode=memory" in database
+    options: dict[str, Any] = {"connect_args": {"timeout": busy_timeout}}
+    if in_memory:
+        # One connection, or every checkout would see a different, empty database.
+        options = {"connect_args": {"timeout": busy_timeout, "check_same_thread": False}, "poolclass": StaticPool}
+    else:
+        folder = Path(database.removeprefix("file:").split("?", 1)[0]).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create the folder {folder} for the database: {exc.strerror}") from exc
+    engine = create_engine(url, **options)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _begin_immediate)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    # The driver's own transaction handling is switched off: `_begin_immediate` opens each one.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the one writer
+        except sqlite3.OperationalError:
+            pass  # a read-only file keeps its journal mode; writes then fail with a clear error
+    finally:
+        cursor.close()
+
+
+def _begin_immediate(connection: Any) -> None:
+    # Take SQLite's write lock when the transaction starts, not at its first write: two
+    # processes importing the same store then run one after the other instead of one failing
+    # halfway with "database is locked" (or, worse, one overwriting what the other just read).
+    # A connection that only reads may ask for `execution_options(sqlite_begin_mode="DEFERRED")`.
+    mode = connection.get_execution_options().get("sqlite_begin_mode", "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {mode}")

@@ -1,0 +1,96 @@
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from adapters.persistence import tables as t
+from adapters.persistence.repositories import SqlAlchemyRepository
+from application.ports import OrderRepository
+from domain.imports import RemoteOrder
+from domain.orders import Order
+
+_ORDER_LIST = (t.orders.c.created_at, t.orders.c.tiktok_order_id, t.orders.c.split_index)
+
+
+class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
+    def add(self, order: Order) -> None:
+        self._session.add(order)
+
+    def get(self, order_id: str) -> Order | None:
+        return self._session.get(Order, order_id)
+
+    def parts(self, store_id: str, tiktok_order_ids: Iterable[str]) -> dict[str, list[Order]]:
+        wanted = sorted(set(tiktok_order_ids))
+        found: dict[str, list[Order]] = {}
+        if not wanted:
+            return found
+        # One query for the whole page (lines and shipments follow in one select-in each).
+        query = (
+            select(Order)
+            .where(t.orders.c.store_id == store_id, t.orders.c.tiktok_order_id.in_(wanted))
+            .order_by(t.orders.c.tiktok_order_id, t.orders.c.split_index)
+        )
+        for order in self._session.scalars(query):
+            found.setdefault(order.tiktok_order_id, []).append(order)
+        return found
+
+    def by_tiktok_id(self, tiktok_order_id: str) -> list[Order]:
+        query = (
+            select(Order)
+            .where(t.orders.c.tiktok_order_id == tiktok_order_id)
+            .order_by(t.orders.c.store_id, t.orders.c.split_index)
+        )
+        return list(self._session.scalars(query))
+
+    def keep_payload(self, store_id: str, remote: RemoteOrder) -> None:
+        if remote.raw is None:
+            return
+        row = {
+            "store_id": store_id,
+            "tiktok_order_id": remote.tiktok_order_id,
+            "update_time": remote.update_time,
+            "payload": json.dumps(remote.raw, separators=(",", ":")),
+        }
+        statement = _upsert(self._session, t.order_payloads).values(row)
+        statement = statement.on_conflict_do_update(
+            index_elements=[t.order_payloads.c.store_id, t.order_payloads.c.tiktok_order_id],
+            set_={"update_time": statement.excluded.update_time, "payload": statement.excluded.payload},
+            where=statement.excluded.update_time >= t.order_payloads.c.update_time,
+        )
+        self._session.execute(statement)
+
+    def payload(self, store_id: str, tiktok_order_id: str) -> object | None:
+        text = self._session.scalar(
+            select(t.order_payloads.c.payload).where(
+                t.order_payloads.c.store_id == store_id, t.order_payloads.c.tiktok_order_id == tiktok_order_id
+            )
+        )
+        return None if text is None else json.loads(text)
+
+    def with_seller_sku(self, store_id: str, seller_sku: str) -> list[Order]:
+        holding = select(t.order_lines.c.order_id).where(
+            t.order_lines.c.store_id == store_id, t.order_lines.c.seller_sku == seller_sku
+        )
+        query = select(Order).where(t.orders.c.id.in_(holding)).order_by(*_ORDER_LIST)
+        return list(self._session.scalars(query))
+
+    def list(
+        self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
+    ) -> list[Order]:
+        query = select(Order).order_by(*_ORDER_LIST)
+        if store_id is not None:
+            query = query.where(t.orders.c.store_id == store_id)
+        if status is not None:
+            query = query.where(t.orders.c.status == status)
+        if fulfilled_by is not None:
+            query = query.where(t.orders.c.fulfilled_by == fulfilled_by)
+        return list(self._session.scalars(query))
+
+
+def _upsert(session: Session, table: Table) -> Any:
+    # Both dialects spell INSERT ... ON CONFLICT the same way, from their own insert().
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)

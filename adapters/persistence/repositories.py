@@ -1,0 +1,139 @@
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from adapters.persistence import tables as t
+from application.ports import (
+    CheckpointRepository,
+    ListingRepository,
+    ProductRepository,
+    Quarantined,
+    QuarantineRepository,
+    ReturnRepository,
+    StockMovementRepository,
+    StoreRepository,
+    WarehouseRepository,
+)
+from domain.catalog import Listing, Product
+from domain.inventory import StockMovement
+from domain.returns import Return
+from domain.stores import Store
+from domain.sync import SyncCheckpoint
+from domain.warehouses import Warehouse
+
+
+class SqlAlchemyRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _insert_now(self, item: object) -> None:
+        # Written at once, alone: a taken name then fails here, naming the one that clashed.
+        self._session.add(item)
+        self._session.flush()
+
+
+class SqlAlchemyStoreRepository(SqlAlchemyRepository, StoreRepository):
+    def add(self, store: Store) -> None:
+        self._insert_now(store)
+
+    def get(self, store_id: str) -> Store | None:
+        return self._session.get(Store, store_id)
+
+    def by_name(self, name: str) -> Store | None:
+        return self._session.scalars(select(Store).where(t.stores.c.name == name)).one_or_none()
+
+    def list(self) -> list[Store]:
+        return list(self._session.scalars(select(Store).order_by(t.stores.c.name)))
+
+
+class SqlAlchemyWarehouseRepository(SqlAlchemyRepository, WarehouseRepository):
+    def add(self, warehouse: Warehouse) -> None:
+        self._insert_now(warehouse)
+
+    def get(self, warehouse_id: str) -> Warehouse | None:
+        return self._session.get(Warehouse, warehouse_id)
+
+    def by_name(self, name: str) -> Warehouse | None:
+        return self._session.scalars(select(Warehouse).where(t.warehouses.c.name == name)).one_or_none()
+
+    def list(self) -> list[Warehouse]:
+        return list(self._session.scalars(select(Warehouse).order_by(t.warehouses.c.name)))
+
+
+class SqlAlchemyProductRepository(SqlAlchemyRepository, ProductRepository):
+    def add(self, product: Product) -> None:
+        self._insert_now(product)
+
+    def get(self, sku: str) -> Product | None:
+        return self._session.get(Product, sku)
+
+    def list(self) -> list[Product]:
+        return list(self._session.scalars(select(Product).order_by(t.products.c.sku)))
+
+
+class SqlAlchemyListingRepository(SqlAlchemyRepository, ListingRepository):
+    def add(self, listing: Listing) -> None:
+        self._session.add(listing)
+
+    def get(self, store_id: str, seller_sku: str) -> Listing | None:
+        return self._session.get(Listing, (store_id, seller_sku))
+
+    def for_store(self, store_id: str) -> list[Listing]:
+        query = select(Listing).where(t.listings.c.store_id == store_id).order_by(t.listings.c.seller_sku)
+        return list(self._session.scalars(query))
+
+
+class SqlAlchemyReturnRepository(SqlAlchemyRepository, ReturnRepository):
+    def add(self, ret: Return) -> None:
+        self._session.add(ret)
+
+    def for_order(self, order_id: str) -> list[Return]:
+        query = select(Return).where(t.returns.c.order_id == order_id).order_by(t.returns.c.created_at, t.returns.c.id)
+        return list(self._session.scalars(query))
+
+
+class SqlAlchemyStockMovementRepository(SqlAlchemyRepository, StockMovementRepository):
+    def add(self, movement: StockMovement) -> None:
+        self._session.flush()  # the order and line it points at may still be pending
+        self._session.execute(
+            insert(t.stock_movements).values(
+                warehouse_id=movement.warehouse_id,
+                product_sku=movement.product_sku,
+                quantity=movement.quantity,
+                order_id=movement.order_id,
+                line_id=movement.line_id,
+                reason=movement.reason,
+                at=movement.at,
+            )
+        )
+
+    def list(self) -> list[StockMovement]:
+        c = t.stock_movements.c
+        rows = self._session.execute(
+            select(c.warehouse_id, c.product_sku, c.quantity, c.order_id, c.line_id, c.reason, c.at).order_by(c.id)
+        )
+        return [StockMovement(*row) for row in rows]
+
+
+class SqlAlchemyCheckpointRepository(SqlAlchemyRepository, CheckpointRepository):
+    def get(self, store_id: str) -> SyncCheckpoint | None:
+        return self._session.get(SyncCheckpoint, store_id)
+
+    def add(self, checkpoint: SyncCheckpoint) -> None:
+        self._session.add(checkpoint)
+
+
+class SqlAlchemyQuarantineRepository(SqlAlchemyRepository, QuarantineRepository):
+    def add(self, record: Quarantined) -> None:
+        self._session.flush()
+        self._session.execute(
+            insert(t.quarantine).values(
+                store_id=record.store_id, tiktok_order_id=record.tiktok_order_id, reason=record.reason, raw=record.raw
+            )
+        )
+
+    def list(self, store_id: str | None = None) -> list[Quarantined]:
+        c = t.quarantine.c
+        query = select(c.store_id, c.tiktok_order_id, c.reason, c.raw).order_by(c.id)
+        if store_id is not None:
+            query = query.where(c.store_id == store_id)
+        return [Quarantined(*row) for row in self._session.execute(query)]

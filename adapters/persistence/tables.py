@@ -1,0 +1,220 @@
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
+
+from adapters.persistence.types import DecimalText, EnumValue, StringTuple, UtcDateTime
+from domain.orders import FulfilledBy, LineStatus, OrderStatus
+from domain.stores import StoreStatus
+from domain.warehouses import WarehouseType
+
+# Named constraints: Alembic's batch mode can only drop or alter what has a name, and the
+# unit of work maps a unique violation to its business meaning by that name.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = String(64)
+NAME = String(255)
+
+
+def _address(prefix: str) -> list[Column]:
+    parts = ("name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
+    return [Column(f"{prefix}_{part}", String(255), nullable=False, server_default="") for part in parts]
+
+
+def _ref(target: str, **options: bool) -> ForeignKey:
+    # Checked at commit, not row by row: the unit of work then never has to insert a store
+    # before its warehouse (they refer to each other) or an order before its products.
+    return ForeignKey(target, deferrable=True, initially="DEFERRED", **options)
+
+
+def _warehouse_ref(name: str) -> Column:
+    return Column(name, ID, _ref("warehouses.id", use_alter=True), nullable=True)
+
+
+stores = Table(
+    "stores",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", NAME, nullable=False),
+    Column("region", String(8), nullable=False),
+    Column("currency", String(8), nullable=False),
+    _warehouse_ref("default_warehouse_id"),
+    Column("status", EnumValue(StoreStatus), nullable=False),
+    Column("status_reason", Text, nullable=True),
+    # The connection TikTok granted; the two tokens are secrets and live in their own columns.
+    Column("shop_id", ID, nullable=True),
+    Column("shop_cipher", NAME, nullable=True),
+    Column("shop_name", NAME, nullable=True),
+    Column("access_token", Text, nullable=True),
+    Column("access_token_expires_at", UtcDateTime, nullable=True),
+    Column("refresh_token", Text, nullable=True),
+    Column("refresh_token_expires_at", UtcDateTime, nullable=True),
+    Column("granted_scopes", StringTuple, nullable=True),
+    Column("fbt_enabled", Boolean, nullable=False, server_default=false()),
+    Column("fbt_start_date", Date, nullable=True),
+    _warehouse_ref("fbt_warehouse_id"),
+    Column("pending_state", NAME, nullable=True),
+    Column("pending_since", UtcDateTime, nullable=True),
+    UniqueConstraint("name"),
+)
+
+warehouses = Table(
+    "warehouses",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", NAME, nullable=False),
+    Column("type", EnumValue(WarehouseType), nullable=False),
+    Column("store_id", ID, _ref("stores.id"), nullable=True),
+    UniqueConstraint("name"),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("sku", NAME, primary_key=True),
+    Column("name", NAME, nullable=False),
+)
+
+listings = Table(
+    "listings",
+    metadata,
+    Column("store_id", ID, _ref("stores.id"), primary_key=True),
+    Column("seller_sku", NAME, primary_key=True),
+    Column("product_sku", NAME, _ref("products.sku"), nullable=True),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("store_id", ID, _ref("stores.id"), nullable=False),
+    Column("tiktok_order_id", ID, nullable=False),
+    Column("split_index", Integer, nullable=False),
+    Column("parent_order_id", ID, _ref("orders.id"), nullable=True),
+    Column("fulfilled_by", EnumValue(FulfilledBy), nullable=False),
+    Column("status", EnumValue(OrderStatus), nullable=False),
+    Column("tiktok_status", String(32), nullable=False),
+    Column("tiktok_update_time", BigInteger, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    *_address("address"),
+    Column("delivery_option_id", ID, nullable=False),
+    Column("currency", String(8), nullable=False),
+    Column("warehouse_id", ID, _ref("warehouses.id"), nullable=True),
+    # Split parts share the TikTok order id; the split index tells them apart.
+    UniqueConstraint("store_id", "tiktok_order_id", "split_index"),
+    Index(None, "tiktok_order_id"),
+    Index(None, "status"),
+    Index(None, "fulfilled_by"),
+    Index(None, "created_at"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("order_id", ID, _ref("orders.id"), nullable=False),
+    # Not part of the domain line: it makes a TikTok line item unique within its store.
+    Column("store_id", ID, _ref("stores.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("tiktok_line_item_id", ID, nullable=False),
+    Column("seller_sku", NAME, nullable=False),
+    Column("sku_id", ID, nullable=False),
+    Column("product_sku", NAME, _ref("products.sku"), nullable=True),
+    Column("quantity", Integer, nullable=False),
+    Column("status", EnumValue(LineStatus), nullable=False),
+    Column("sale_price", DecimalText, nullable=False),
+    Column("stock_released", Boolean, nullable=False),
+    UniqueConstraint("store_id", "tiktok_line_item_id"),
+    CheckConstraint("quantity = 1", name="quantity_is_one"),  # R3: TikTok lines are single units
+    Index(None, "order_id"),
+    Index(None, "store_id", "seller_sku"),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_id", ID, _ref("orders.id"), nullable=False),
+    Column("package_id", ID, nullable=False),
+    Column("line_ids", StringTuple, nullable=False),
+    Column("warehouse_id", ID, _ref("warehouses.id"), nullable=False),
+    Column("carrier", NAME, nullable=False),
+    Column("tracking_number", NAME, nullable=False),
+    Column("shipped_at", UtcDateTime, nullable=False),
+    Index(None, "order_id"),
+)
+
+returns = Table(
+    "returns",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("order_id", ID, _ref("orders.id"), nullable=False),
+    Column("line_ids", StringTuple, nullable=False),
+    *_address("address"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "order_id"),
+)
+
+stock_movements = Table(
+    "stock_movements",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("warehouse_id", ID, _ref("warehouses.id"), nullable=False),
+    Column("product_sku", NAME, _ref("products.sku"), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("order_id", ID, _ref("orders.id"), nullable=False),
+    Column("line_id", ID, _ref("order_lines.id"), nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    UniqueConstraint("line_id"),  # a unit leaves stock once
+)
+
+sync_checkpoints = Table(
+    "sync_checkpoints",
+    metadata,
+    Column("store_id", ID, _ref("stores.id"), primary_key=True),
+    Column("cursor", BigInteger, nullable=False),
+    Column("window_start", BigInteger, nullable=True),
+    Column("window_end", BigInteger, nullable=True),
+    Column("page_token", Text, nullable=True),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("store_id", ID, _ref("stores.id"), nullable=False),
+    Column("tiktok_order_id", NAME, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("raw", Text, nullable=False),
+    Index(None, "store_id"),
+)
+
+order_payloads = Table(
+    "order_payloads",
+    metadata,
+    Column("store_id", ID, _ref("stores.id"), primary_key=True),
+    Column("tiktok_order_id", ID, primary_key=True),
+    Column("update_time", BigInteger, nullable=False),
+    Column("payload", Text, nullable=False),
+)

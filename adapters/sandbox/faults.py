@@ -1,0 +1,118 @@
+"""What can go wrong between the OMS and TikTok, scripted per request for tests."""
+
+import threading
+from dataclasses import dataclass, field
+from typing import Literal
+
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+SEARCH_PATH = "/order/202309/orders/search"
+
+FaultKind = Literal[
+    "rate_limited", "unavailable", "error_code", "expired_token",  # refused before any work is done
+    "slow", "truncated", "drop",  # the work is done, the answer is late or lost
+    "malformed_order",  # the next search page carries an order the OMS cannot read
+]
+# An order TikTok might send after a schema change: no line items, an unknown status.
+MALFORMED_ORDER = {"id": "576999999999999999", "status": "AWAITING_PICKUP", "create_time": 1, "update_time": 1,
+                   "line_items": []}
+
+
+@dataclass
+class Fault:
+    """One scripted failure; `path` limits it to requests whose path starts with it."""
+
+    kind: FaultKind
+    path: str | None = None
+    times: int = 1
+    retry_after: str | None = None
+    seconds: float = 0.0
+    code: int = 36009003
+    order: dict = field(default_factory=lambda: dict(MALFORMED_ORDER))
+
+    @classmethod
+    def rate_limited(cls, retry_after: float | str | None = 1, *, path: str | None = None, times: int = 1) -> "Fault":
+        """HTTP 429 with code 36009002 and (unless None) a Retry-After header."""
+        after = None if retry_after is None else str(retry_after)
+        return cls("rate_limited", path, times, retry_after=after)
+
+    @classmethod
+    def unavailable(cls, *, path: str | None = None, times: int = 1) -> "Fault":
+        """HTTP 503, TikTok's overload guard."""
+        return cls("unavailable", path, times)
+
+    @classmethod
+    def error_code(cls, code: int, *, path: str | None = None, times: int = 1) -> "Fault":
+        """HTTP 200 with a non-zero code (36009002 throttled, 36009003 internal error, …)."""
+        return cls("error_code", path, times, code=code)
+
+    @classmethod
+    def expired_token(cls, *, path: str | None = None, times: int = 1) -> "Fault":
+        """105002, as if the access token had just expired."""
+        return cls("expired_token", path, times)
+
+    @classmethod
+    def slow(cls, seconds: float, *, path: str | None = None, times: int = 1) -> "Fault":
+        """The answer comes `seconds` late (a client read timeout)."""
+        return cls("slow", path, times, seconds=seconds)
+
+    @classmethod
+    def truncated(cls, *, path: str | None = None, times: int = 1) -> "Fault":
+        """HTTP 200 whose JSON body is cut in half."""
+        return cls("truncated", path, times)
+
+    @classmethod
+    def drop(cls, *, path: str | None = None, times: int = 1) -> "Fault":
+        """The connection closes after the status line, before any body."""
+        return cls("drop", path, times)
+
+    @classmethod
+    def malformed_order(cls, order: dict | None = None, *, path: str = SEARCH_PATH, times: int = 1) -> "Fault":
+        return cls("malformed_order", path, times, order=dict(order or MALFORMED_ORDER))
+
+    def matches(self, path: str) -> bool:
+        return self.path is None or path.startswith(self.path)
+
+
+class FaultSchedule:
+    """Faults applied in order to the next requests they match; each one `times` times."""
+
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+        self._lock = threading.Lock()  # tests script faults while the server thread takes them
+
+    def add(self, *faults: Fault) -> None:
+        with self._lock:
+            self._faults.extend(faults)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    @property
+    def pending(self) -> list[Fault]:
+        with self._lock:
+            return list(self._faults)
+
+    def take(self, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(path):
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+
+class DroppedResponse(Response):
+    """Starts a response and then fails, so the server closes the connection mid-answer."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=200)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"512")]})
+        raise ConnectionAbortedError("sandbox fault: connection dropped")

@@ -1,0 +1,151 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from pydantic import BaseModel, ValidationError
+
+from adapters.tiktok.client import TikTokHttpClient
+from adapters.tiktok.mapping import parse_order, to_grant, to_shop
+from adapters.tiktok.payloads import (
+    CancelData,
+    OrderSearchData,
+    ShippedPackageData,
+    ShippingProvidersData,
+    ShopsData,
+    SplitData,
+)
+from application.errors import AuthorizationFailed, AuthorizationRevoked, PageTokenExpired, TikTokError, TikTokRefused
+from application.ports import AuthorizedShop, OrderPage, Rejected, ShippingProvider, TikTokShop
+from domain.imports import RemoteOrder
+from domain.stores import Connection, Grant
+
+P = TypeVar("P", bound=BaseModel)
+
+_INVALID_PARAMETER = 36009004
+# What a refusal means for the seller; TikTok's own message follows it.
+_HINTS = {
+    21008025: "the order is fulfilled by TikTok (FBT), so the seller cannot operate it",
+    21008111: "the order does not belong to this shop",
+    21004015: "that carrier is not available for the order's delivery option",
+    21011044: "TikTok still holds the order (ON_HOLD); it can be shipped once TikTok releases it",
+    21011041: "the order is cancelled on TikTok",
+    21011035: "TikTok does not split orders before shipping in this market; ship each part with its own lines",
+    25001021: "the cancel reason does not match the order's status on TikTok",
+    25001011: "the order is already cancelled or has a return in process",
+    25001051: "the order is completed or cancelled on TikTok",
+    25005010: "TikTok cancels single lines only with the reason out of stock, and only in the US and UK",
+}
+
+
+class HttpxTikTokShop(TikTokShop):
+    """TikTok Shop's Partner API (version 202309) over HTTP, through the signing client."""
+
+    def __init__(self, client: TikTokHttpClient, *, service_id: str, authorize_url: str) -> None:
+        self._client = client
+        self._service_id = service_id
+        self._authorize_url = authorize_url
+
+    def authorization_url(self, state: str) -> str:
+        return f"{self._authorize_url}?{urlencode({'service_id': self._service_id, 'state': state})}"
+
+    def exchange_code(self, auth_code: str) -> Grant:
+        return _grant(self._client.get_token(auth_code), AuthorizationFailed)
+
+    def refresh(self, refresh_token: str) -> Grant:
+        return _grant(self._client.refresh_token(refresh_token), AuthorizationRevoked)
+
+    def authorized_shops(self, access_token: str) -> list[AuthorizedShop]:
+        data = self._client.call("GET", "/authorization/202309/shops", access_token=access_token)
+        return [to_shop(shop) for shop in _read(ShopsData, data, "the authorized shops").shops]
+
+    def search_orders(
+        self, conn: Connection, *, update_time_ge: int, update_time_lt: int, page_token: str | None, page_size: int = 100
+    ) -> OrderPage:
+        query: dict[str, Any] = {"page_size": page_size, "page_token": page_token or None,
+                                 "sort_field": "update_time", "sort_order": "ASC"}
+        try:
+            data = self._client.call("POST", "/order/202309/orders/search", query=query,
+                                     body={"update_time_ge": update_time_ge, "update_time_lt": update_time_lt},
+                                     access_token=conn.access_token, shop_cipher=conn.shop_cipher)
+        except TikTokRefused as exc:
+            # The token is the only thing a follow-up page adds to the first page's request, and
+            # TikTok answers a stale one with its generic invalid-parameter code.
+            if page_token and exc.code == _INVALID_PARAMETER:
+                raise PageTokenExpired(f"TikTok no longer accepts the page token: {exc}", code=exc.code) from None
+            raise
+        page = _read(OrderSearchData, data, "the order search page")
+        orders: list[RemoteOrder] = []
+        rejected: list[Rejected] = []
+        for raw in page.orders:
+            parsed = parse_order(raw)
+            if isinstance(parsed, Rejected):
+                rejected.append(parsed)
+            else:
+                orders.append(parsed)
+        return OrderPage(orders, page.next_page_token or None, rejected)
+
+    def cancel(self, conn: Connection, *, order_id: str, reason_name: str, line_item_ids: list[str] | None) -> str:
+        body: dict[str, Any] = {"order_id": order_id, "cancel_reason": reason_name}
+        if line_item_ids:
+            body["order_line_item_ids"] = line_item_ids
+        with _explained(f"cancel order {order_id}"):
+            data = self._client.call("POST", "/return_refund/202309/cancellations", body=body,
+                                     access_token=conn.access_token, shop_cipher=conn.shop_cipher, retry=False)
+        return _read(CancelData, data, "the cancellation").cancel_id
+
+    def ship_package(
+        self, conn: Connection, *, order_id: str, line_item_ids: list[str], tracking_number: str, provider_id: str
+    ) -> str:
+        body = {"order_line_item_ids": line_item_ids, "tracking_number": tracking_number,
+                "shipping_provider_id": provider_id}
+        with _explained(f"mark a package of order {order_id} as shipped"):
+            data = self._client.call("POST", f"/fulfillment/202309/orders/{order_id}/packages", body=body,
+                                     access_token=conn.access_token, shop_cipher=conn.shop_cipher, retry=False)
+        return _read(ShippedPackageData, data, "the shipped package").package_id
+
+    def split(self, conn: Connection, *, order_id: str, groups: list[list[str]]) -> list[str]:
+        body = {"splittable_groups": [{"id": str(n), "order_line_item_ids": ids} for n, ids in enumerate(groups, 1)]}
+        with _explained(f"split order {order_id}"):
+            # Not resent on an unclear failure: a second split of a split order is refused or worse.
+            data = self._client.call("POST", f"/fulfillment/202309/orders/{order_id}/split", body=body,
+                                     access_token=conn.access_token, shop_cipher=conn.shop_cipher, retry=False)
+        return [package.id for package in _read(SplitData, data, "the split").packages]
+
+    def shipping_providers(self, conn: Connection, *, delivery_option_id: str) -> list[ShippingProvider]:
+        path = f"/logistics/202309/delivery_options/{delivery_option_id}/shipping_providers"
+        with _explained(f"list the carriers of delivery option {delivery_option_id}"):
+            data = self._client.call("GET", path, access_token=conn.access_token, shop_cipher=conn.shop_cipher)
+        providers = _read(ShippingProvidersData, data, "the shipping providers").shipping_providers
+        return [ShippingProvider(p.id, p.name) for p in providers]
+
+
+@contextmanager
+def _explained(action: str) -> Iterator[None]:
+    try:
+        yield
+    except TikTokRefused as exc:
+        if type(exc) is not TikTokRefused:
+            raise
+        detail = str(exc).partition(": ")[2] or str(exc)  # drops the client's "TikTok refused POST /path"
+        hint = _HINTS.get(exc.code or 0)
+        error = TikTokRefused(f"TikTok refused to {action}: {f'{hint}. ' if hint else ''}{detail}", code=exc.code)
+        error.request_id = getattr(exc, "request_id", None)  # type: ignore[attr-defined]
+        raise error from None
+
+
+def _read(model: type[P], data: dict[str, Any], what: str) -> P:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise TikTokError(f"TikTok answered {what} in an unexpected shape ({where}: {first['msg']})") from None
+
+
+def _grant(data: dict[str, Any], unusable: type[TikTokError]) -> Grant:
+    try:
+        return to_grant(data)
+    except ValidationError as exc:
+        missing = ", ".join(sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]}))
+        raise unusable(f"TikTok's token answer is unusable: {missing or 'unexpected shape'}") from None

@@ -5,9 +5,6 @@ database and TikTok's HTTP API are used. Engines and clients are built here, onc
 a unit of work is made fresh for every command.
 """
 
-from collections.abc import Iterator
-
-import httpx
 from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock, seconds_of
@@ -17,7 +14,7 @@ from adapters.memory.tiktok_model import TikTokShopModel
 from adapters.persistence.engine import make_engine, make_session_factory
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.settings import Settings
-from adapters.tiktok.client import TikTokHttpClient, open_http_client
+from adapters.tiktok.client import TikTokHttpClient, http_client_resource
 from adapters.tiktok.gateway import HttpxTikTokShop
 from application.handlers.add_product import AddProductHandler
 from application.handlers.assign_warehouse import AssignWarehouseHandler
@@ -37,12 +34,6 @@ from application.handlers.sync_orders import SyncOrdersHandler
 
 def _mode(settings: Settings) -> str:
     return "memory" if settings.in_memory else "sql"
-
-
-def _http_client(timeout_seconds: float) -> Iterator[httpx.Client]:
-    client = open_http_client(timeout_seconds)
-    yield client
-    client.close()
 
 
 class Container(containers.DeclarativeContainer):
@@ -65,7 +56,7 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Factory(InMemoryUnitOfWork, database=memory_db),
         sql=providers.Factory(SqlAlchemyUnitOfWork, session_factory=session_factory),
     )
-    http_client = providers.Resource(_http_client, timeout_seconds=settings.provided.http_timeout_seconds)
+    http_client = providers.Resource(http_client_resource, timeout_seconds=settings.provided.http_timeout_seconds)
     tiktok_client = providers.Singleton(
         TikTokHttpClient,
         http=http_client,

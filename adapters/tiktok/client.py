@@ -5,7 +5,7 @@ import math
 import random
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import timezone
 from typing import Any, NoReturn
 
@@ -49,6 +49,13 @@ def open_http_client(timeout_seconds: float = 30.0) -> httpx.Client:
     # Retries live in TikTokHttpClient, which knows which failures are safe to resend.
     timeout = httpx.Timeout(10.0, connect=5.0, read=timeout_seconds, pool=5.0)
     return httpx.Client(timeout=timeout, transport=httpx.HTTPTransport(retries=0))
+
+
+def http_client_resource(timeout_seconds: float = 30.0) -> Iterator[httpx.Client]:
+    """One client per process, closed when the container shuts its resources down."""
+    client = open_http_client(timeout_seconds)
+    yield client
+    client.close()
 
 
 class TikTokHttpClient:

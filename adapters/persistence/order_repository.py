@@ -16,6 +16,10 @@ _ORDER_LIST = (t.orders.c.created_at, t.orders.c.tiktok_order_id, t.orders.c.spl
 
 
 class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self._payloads: dict[tuple[str, str], dict[str, Any]] = {}
+
     def add(self, order: Order) -> None:
         self._session.add(order)
 
@@ -46,23 +50,32 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
         return list(self._session.scalars(query))
 
     def keep_payload(self, store_id: str, remote: RemoteOrder) -> None:
-        if remote.raw is None:
+        # Buffered and written in one statement per transaction: one round trip per page, not per order.
+        key = (store_id, remote.tiktok_order_id)
+        kept = self._payloads.get(key)
+        if remote.raw is None or (kept is not None and kept["update_time"] > remote.update_time):
             return
-        row = {
+        self._payloads[key] = {
             "store_id": store_id,
             "tiktok_order_id": remote.tiktok_order_id,
             "update_time": remote.update_time,
             "payload": json.dumps(remote.raw, separators=(",", ":")),
         }
-        statement = _upsert(self._session, t.order_payloads).values(row)
+
+    def write_payloads(self) -> None:
+        if not self._payloads:
+            return
+        statement = _upsert(self._session, t.order_payloads)
         statement = statement.on_conflict_do_update(
             index_elements=[t.order_payloads.c.store_id, t.order_payloads.c.tiktok_order_id],
             set_={"update_time": statement.excluded.update_time, "payload": statement.excluded.payload},
             where=statement.excluded.update_time >= t.order_payloads.c.update_time,
         )
-        self._session.execute(statement)
+        self._session.execute(statement, list(self._payloads.values()))
+        self._payloads.clear()
 
     def payload(self, store_id: str, tiktok_order_id: str) -> object | None:
+        self.write_payloads()
         text = self._session.scalar(
             select(t.order_payloads.c.payload).where(
                 t.order_payloads.c.store_id == store_id, t.order_payloads.c.tiktok_order_id == tiktok_order_id

@@ -1,4 +1,6 @@
-from sqlalchemy import insert, select
+from typing import Any
+
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from adapters.persistence import tables as t
@@ -91,22 +93,44 @@ class SqlAlchemyReturnRepository(SqlAlchemyRepository, ReturnRepository):
         return list(self._session.scalars(query))
 
 
-class SqlAlchemyStockMovementRepository(SqlAlchemyRepository, StockMovementRepository):
+class _BufferedRows(SqlAlchemyRepository):
+    """Rows without a mapped class, written in one statement when the unit of work commits.
+
+    Executing an insert per row would also flush the session once per row: in the import loop
+    that costs more than the import itself.
+    """
+
+    table: Table
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self._rows: list[dict[str, Any]] = []
+
+    def write(self) -> None:
+        if self._rows:
+            self._session.flush()  # the orders and lines the rows point at may still be pending
+            self._session.execute(insert(self.table), self._rows)
+            self._rows = []
+
+
+class SqlAlchemyStockMovementRepository(_BufferedRows, StockMovementRepository):
+    table = t.stock_movements
+
     def add(self, movement: StockMovement) -> None:
-        self._session.flush()  # the order and line it points at may still be pending
-        self._session.execute(
-            insert(t.stock_movements).values(
-                warehouse_id=movement.warehouse_id,
-                product_sku=movement.product_sku,
-                quantity=movement.quantity,
-                order_id=movement.order_id,
-                line_id=movement.line_id,
-                reason=movement.reason,
-                at=movement.at,
-            )
+        self._rows.append(
+            {
+                "warehouse_id": movement.warehouse_id,
+                "product_sku": movement.product_sku,
+                "quantity": movement.quantity,
+                "order_id": movement.order_id,
+                "line_id": movement.line_id,
+                "reason": movement.reason,
+                "at": movement.at,
+            }
         )
 
     def list(self) -> list[StockMovement]:
+        self.write()
         c = t.stock_movements.c
         rows = self._session.execute(
             select(c.warehouse_id, c.product_sku, c.quantity, c.order_id, c.line_id, c.reason, c.at).order_by(c.id)
@@ -122,16 +146,16 @@ class SqlAlchemyCheckpointRepository(SqlAlchemyRepository, CheckpointRepository)
         self._session.add(checkpoint)
 
 
-class SqlAlchemyQuarantineRepository(SqlAlchemyRepository, QuarantineRepository):
+class SqlAlchemyQuarantineRepository(_BufferedRows, QuarantineRepository):
+    table = t.quarantine
+
     def add(self, record: Quarantined) -> None:
-        self._session.flush()
-        self._session.execute(
-            insert(t.quarantine).values(
-                store_id=record.store_id, tiktok_order_id=record.tiktok_order_id, reason=record.reason, raw=record.raw
-            )
+        self._rows.append(
+            {"store_id": record.store_id, "tiktok_order_id": record.tiktok_order_id, "reason": record.reason, "raw": record.raw}
         )
 
     def list(self, store_id: str | None = None) -> list[Quarantined]:
+        self.write()
         c = t.quarantine.c
         query = select(c.store_id, c.tiktok_order_id, c.reason, c.raw).order_by(c.id)
         if store_id is not None:

@@ -51,6 +51,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     def commit(self) -> None:
         try:
+            self.orders.write_payloads()
+            self.movements.write()
+            self.quarantine.write()
             self.session.commit()
         except SQLAlchemyError as exc:
             raise self._error(exc) from exc

@@ -179,9 +179,21 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return envelope(36009009, "Invalid path.", None, 404, request.app.state.model)
 
 
-def create_app(model: TikTokShopModel, *, redirect_url: str = DEFAULT_REDIRECT_URL) -> Starlette:
-    """`redirect_url` plays the redirect registered for the app in Partner Center."""
+def create_app(model: TikTokShopModel, *, redirect_url: str = DEFAULT_REDIRECT_URL, benchmark: bool = False) -> Starlette:
+    """`redirect_url` plays the redirect registered for the app in Partner Center.
+
+    `benchmark=True` freezes the shops' orders and serves order search from pre-rendered pages.
+    """
     routes = [Route("/open/authorize", _authorize_page, methods=["GET"])]
+    if benchmark:
+        from adapters.sandbox.prerendered import PrerenderedSearch
+
+        def log(request: Request, status: int, code: int | None) -> None:
+            entry = LoggedRequest(request.method, request.url.path, shop_of(model, request.query_params.get("shop_cipher")),
+                                  model.now(), status, code)
+            request.app.state.requests.add(entry)
+
+        routes.append(Route("/order/202309/orders/search", PrerenderedSearch(model, log).answer, methods=["POST"]))
     routes += [Route(api.path, _endpoint(api), methods=[api.method]) for api in API]
     app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_found})
     app.state.model = model

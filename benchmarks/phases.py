@@ -18,6 +18,10 @@ SEARCH = "/order/202309/orders/search"
 
 
 def _peak_rss_mb() -> float:
+    # VmHWM belongs to this process image; ru_maxrss would carry over the parent's peak (fork/exec).
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -90,7 +94,7 @@ def sync(url: str, app_key: str, app_secret: str, service_id: str, db_url: str) 
     oms.shutdown_resources()
     imported = summary.new + summary.updated + summary.unchanged + summary.skipped
     return {"seconds": seconds, "orders": imported, "orders_per_s": imported / seconds, "new": summary.new,
-            "skipped": summary.skipped, "peak_rss_mb": _peak_rss_mb(), "second_sync_seconds": second,
+            "skipped": summary.skipped, "pages": summary.pages, "peak_rss_mb": _peak_rss_mb(), "second_sync_seconds": second,
             "second_sync_new": again.new}
 
 

@@ -87,11 +87,12 @@ def main() -> None:
         for name, db_url, served, base in runs:
             served.state.requests.clear()
             result = _child(phases.sync, base, APP_KEY, APP_SECRET, SERVICE_ID, db_url)
-            result["api_calls"] = len(served.state.requests.entries)
-            result["api_calls_expected"] = math.ceil(n / 100) + 2  # pages + token exchange + shops
-            result["search_calls_second_sync"] = sum(
-                1 for e in served.state.requests.entries if e.path.endswith("/orders/search")
-            ) - math.ceil(n / 100)
+            entries = served.state.requests.entries
+            searches = sum(1 for e in entries if e.path.endswith("/orders/search"))
+            result["authorization_calls"] = len(entries) - searches  # authorize page, token, shops
+            result["search_calls_first_sync"] = result["pages"]
+            result["search_calls_expected"] = math.ceil(n / 100)
+            result["search_calls_second_sync"] = searches - result["pages"]
             report[f"sync_{name}"] = result
         small_result = _child(phases.sync, small_url, APP_KEY, APP_SECRET, SERVICE_ID, f"sqlite:///{work / 'small.sqlite'}")
         report["sync_sqlite_quarter"] = {"orders": n // 4, "peak_rss_mb": small_result["peak_rss_mb"]}
@@ -115,7 +116,8 @@ def _print(r: dict) -> None:  # type: ignore[type-arg]
             continue
         print(f"orders sync into {name}: {s['seconds']:.2f} s, {s['orders_per_s']:,.0f} orders/s, "
               f"ratio sync/floor {s['seconds'] / floor['seconds']:.2f}, peak RSS {s['peak_rss_mb']:.0f} MB, "
-              f"API calls {s['api_calls']} (expected {s['api_calls_expected']}), "
+              f"API calls: {s['search_calls_first_sync']} search (ceil(N/100) = {s['search_calls_expected']}) "
+              f"+ {s['authorization_calls']} authorization, "
               f"second sync {s['second_sync_seconds']:.3f} s with {s['search_calls_second_sync']} search call(s)")
     q = r["sync_sqlite_quarter"]
     print(f"peak RSS at {q['orders']} orders: {q['peak_rss_mb']:.0f} MB (flatness check)")

@@ -2,7 +2,7 @@ import abc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from domain.catalog import Listing, Product
 from domain.imports import RemoteOrder
@@ -40,6 +40,30 @@ class ListingRepository(Protocol):
     def for_store(self, store_id: str) -> list[Listing]: ...
 
 
+class LineSummary(TypedDict):
+    id: str
+    tiktok_line_item_id: str
+    seller_sku: str
+    product_sku: str | None
+    quantity: int
+    status: str
+
+
+class OrderSummary(TypedDict):
+    """One row of the order list (SPEC's JSON keys), read without building the aggregate."""
+
+    id: str
+    tiktok_order_id: str
+    store_id: str
+    status: str
+    fulfilled_by: str
+    warehouse_id: str | None
+    tiktok_status: str
+    parent_order_id: str | None
+    created_at: str
+    lines: list[LineSummary]
+
+
 class OrderRepository(Protocol):
     def add(self, order: Order) -> None: ...
     def get(self, order_id: str) -> Order | None: ...
@@ -54,6 +78,11 @@ class OrderRepository(Protocol):
     def list(
         self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
     ) -> list[Order]: ...
+    def summaries(
+        self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
+    ) -> "list[OrderSummary]":
+        """The order list, in the same order as `list`; lines in their order on the order."""
+        ...
 
 
 class ReturnRepository(Protocol):

@@ -3,6 +3,7 @@
 from dataclasses import asdict
 from typing import Any
 
+from application.ports import OrderSummary
 from domain.catalog import Listing, Product
 from domain.orders import Order
 from domain.reports import SalesRow, StockRow
@@ -48,7 +49,7 @@ def listing_view(listing: Listing) -> dict[str, Any]:
     }
 
 
-def order_view(order: Order) -> dict[str, Any]:
+def order_summary(order: Order) -> OrderSummary:
     return {
         "id": order.id,
         "tiktok_order_id": order.tiktok_order_id,
@@ -59,7 +60,6 @@ def order_view(order: Order) -> dict[str, Any]:
         "tiktok_status": order.tiktok_status,
         "parent_order_id": order.parent_order_id,
         "created_at": order.created_at.isoformat(),
-        "address": asdict(order.address),
         "lines": [
             {
                 "id": line.id,
@@ -71,6 +71,13 @@ def order_view(order: Order) -> dict[str, Any]:
             }
             for line in order.lines
         ],
+    }
+
+
+def order_view(order: Order) -> dict[str, Any]:
+    return {
+        **order_summary(order),
+        "address": asdict(order.address),
         "shipments": [
             {
                 "package_id": s.package_id,

@@ -3,7 +3,7 @@ from datetime import date
 import click
 
 from adapters.cli.output import container, emit, json_option, table
-from adapters.oauth_callback import wait_for_callback
+from adapters.oauth_callback import LoopbackCallback
 from application.commands import (
     AddProduct,
     BeginAuthorization,
@@ -74,13 +74,16 @@ def stores_show(ctx: click.Context, store: str, as_json: bool) -> None:
 def stores_authorize(ctx: click.Context, store: str, no_wait: bool, port: int | None, timeout: float, as_json: bool) -> None:
     """Open TikTok's authorization page, log in as a shop admin, grant the permissions, return."""
     c = container(ctx)
-    begun = c.begin_authorization()(BeginAuthorization(store=store))
     if no_wait:
+        begun = c.begin_authorization()(BeginAuthorization(store=store))
         emit(begun, as_json, lambda b: f"Open this URL, log in to TikTok with an admin account and grant access:\n{b['authorization_url']}")
         return
-    click.echo(f"Open this URL, log in to TikTok with an admin account and grant access:\n{begun['authorization_url']}", err=True)
-    click.echo("Waiting for TikTok to send you back…", err=True)
-    redirect = wait_for_callback(c.settings().redirect_url, port=port, timeout=timeout)
+    # Listen before printing the URL: a quick browser must never find the loopback port closed.
+    with LoopbackCallback(c.settings().redirect_url, port=port) as callback:
+        begun = c.begin_authorization()(BeginAuthorization(store=store))
+        click.echo(f"Open this URL, log in to TikTok with an admin account and grant access:\n{begun['authorization_url']}", err=True)
+        click.echo("Waiting for TikTok to send you back…", err=True)
+        redirect = callback.wait(timeout)
     c.complete_authorization()(CompleteAuthorization(store=store, redirect_url=redirect))
     emit(c.queries().store(store), as_json, lambda s: f"store {s['name']} is {s['status']} to TikTok shop {s['shop']['name']}")
 

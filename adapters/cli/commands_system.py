@@ -23,12 +23,18 @@ def sandbox() -> None:
 @click.option("--orders", type=int, default=0, show_default=True, help="Extra random orders to seed.")
 @click.pass_context
 def sandbox_serve(ctx: click.Context, port: int, orders: int) -> None:
-    """Serve the TikTok Shop simulator on 127.0.0.1 until interrupted."""
+    """Serve the TikTok Shop simulator on 127.0.0.1 until interrupted.
+
+    It plays TikTok's side of the app registered in Partner Center: the app key, secret, service
+    id and redirect URL come from the same settings as the OMS's (TIKTOK_APP_KEY, …,
+    TIKTOK_REDIRECT_URL), so its authorization page sends the browser back where
+    `stores authorize` listens.
+    """
     from adapters.sandbox.server import serve
 
     settings = container(ctx).settings()
     serve(port=port, orders=orders, app_key=settings.app_key, app_secret=settings.app_secret.get_secret_value(),
-          service_id=settings.service_id)
+          service_id=settings.service_id, redirect_url=settings.redirect_url)
 
 
 @click.group()

@@ -2,7 +2,8 @@ import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from application.ports import Quarantined, UnitOfWork
+from application.ports import OrderSummary, Quarantined, UnitOfWork
+from application.views import order_summary
 from domain.catalog import Listing, Product
 from domain.imports import RemoteOrder
 from domain.inventory import StockMovement
@@ -127,6 +128,12 @@ class InMemoryOrderRepository:
         )
 
 
+    def summaries(
+        self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
+    ) -> "list[OrderSummary]":
+        return [order_summary(o) for o in self.list(store_id=store_id, status=status, fulfilled_by=fulfilled_by)]
+
+
 class InMemoryReturnRepository:
     def __init__(self, rows: dict[str, Return]) -> None:
         self._rows = rows
@@ -165,6 +172,11 @@ class InMemoryQuarantineRepository:
         self._rows = rows
 
     def add(self, record: Quarantined) -> None:
+        # One record per TikTok order, as in the SQL adapter: reading it again replaces it.
+        for n, kept in enumerate(self._rows):
+            if (kept.store_id, kept.tiktok_order_id) == (record.store_id, record.tiktok_order_id):
+                self._rows[n] = record
+                return
         self._rows.append(record)
 
     def list(self, store_id: str | None = None) -> list[Quarantined]:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from adapters.persistence import tables as t
 from adapters.persistence.repositories import SqlAlchemyRepository
-from application.ports import OrderRepository
+from application.ports import OrderRepository, OrderSummary
 from domain.imports import RemoteOrder
 from domain.orders import Order
 
@@ -93,14 +93,49 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
     def list(
         self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
     ) -> list[Order]:
-        query = select(Order).order_by(*_ORDER_LIST)
-        if store_id is not None:
-            query = query.where(t.orders.c.store_id == store_id)
-        if status is not None:
-            query = query.where(t.orders.c.status == status)
-        if fulfilled_by is not None:
-            query = query.where(t.orders.c.fulfilled_by == fulfilled_by)
+        query = _filtered(select(Order).order_by(*_ORDER_LIST), store_id, status, fulfilled_by)
         return list(self._session.scalars(query))
+
+    def summaries(
+        self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
+    ) -> "list[OrderSummary]":
+        # Plain rows, not aggregates: the list over a large shop must answer in well under a second.
+        self._session.flush()
+        o, l = t.orders.c, t.order_lines.c
+        heads = self._session.execute(_filtered(
+            select(o.id, o.tiktok_order_id, o.store_id, o.status, o.fulfilled_by, o.warehouse_id, o.tiktok_status,
+                   o.parent_order_id, o.created_at).order_by(*_ORDER_LIST),
+            store_id, status, fulfilled_by,
+        ))
+        found: dict[str, OrderSummary] = {}
+        for row in heads:
+            found[row[0]] = {
+                "id": row[0], "tiktok_order_id": row[1], "store_id": row[2], "status": row[3].value,
+                "fulfilled_by": row[4].value, "warehouse_id": row[5], "tiktok_status": row[6],
+                "parent_order_id": row[7], "created_at": row[8].isoformat(), "lines": [],
+            }
+        lines = _filtered(
+            select(l.order_id, l.id, l.tiktok_line_item_id, l.seller_sku, l.product_sku, l.quantity, l.status)
+            .join(t.orders, o.id == l.order_id)
+            .order_by(l.order_id, l.position),
+            store_id, status, fulfilled_by,
+        )
+        for order_id, line_id, item_id, seller_sku, product_sku, quantity, line_status in self._session.execute(lines):
+            found[order_id]["lines"].append({
+                "id": line_id, "tiktok_line_item_id": item_id, "seller_sku": seller_sku,
+                "product_sku": product_sku, "quantity": quantity, "status": line_status.value,
+            })
+        return list(found.values())
+
+
+def _filtered(query: Any, store_id: str | None, status: str | None, fulfilled_by: str | None) -> Any:
+    if store_id is not None:
+        query = query.where(t.orders.c.store_id == store_id)
+    if status is not None:
+        query = query.where(t.orders.c.status == status)
+    if fulfilled_by is not None:
+        query = query.where(t.orders.c.fulfilled_by == fulfilled_by)
+    return query
 
 
 def _upsert(session: Session, table: Table) -> Any:

@@ -48,8 +48,7 @@ class Queries:
     def orders(self, *, store: str | None = None, status: str | None = None, fulfilled_by: str | None = None) -> list[Json]:
         with self._uow:
             store_id = find_store(self._uow, store).id if store else None
-            found = self._uow.orders.list(store_id=store_id, status=status, fulfilled_by=fulfilled_by)
-            return [order_view(o) for o in found]
+            return list(self._uow.orders.summaries(store_id=store_id, status=status, fulfilled_by=fulfilled_by))
 
     def order(self, ref: str) -> Json:
         with self._uow:

@@ -106,7 +106,8 @@ class Oms:
         return self.sync_orders(SyncOrders(store="TikTok US", full=full))
 
     def parts(self, tiktok_order_id: str) -> list[dict[str, Any]]:
-        return [o for o in self.queries.orders() if o["tiktok_order_id"] == tiktok_order_id]
+        listed = [o for o in self.queries.orders() if o["tiktok_order_id"] == tiktok_order_id]
+        return [self.queries.order(o["id"]) for o in listed]
 
 
 @pytest.fixture(params=["memory", *SQL_DIALECTS])

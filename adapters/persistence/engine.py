@@ -27,10 +27,12 @@ def database_url(url: str) -> URL:
 def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS, migrate: bool = True) -> Engine:
     """An engine for SQLite (the default) or PostgreSQL, migrated to the newest schema on first use."""
     parsed = database_url(url)
+    # hide_parameters: bound values (the stores' tokens) stay out of SQL logs and error messages (S-5).
     if parsed.get_backend_name() == "sqlite":
         engine = _sqlite(parsed, busy_timeout)
     else:
-        engine = create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
+        engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True,
+                               connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
     if migrate:
         try:
             ensure_current(engine)
@@ -58,7 +60,7 @@ def _sqlite(url: URL, busy_timeout: float) -> Engine:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(f"cannot create the folder {folder} for the database: {exc.strerror}") from exc
-    engine = create_engine(url, **options)
+    engine = create_engine(url, hide_parameters=True, **options)
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _begin_immediate)
     return engine

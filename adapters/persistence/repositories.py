@@ -1,6 +1,6 @@
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from adapters.persistence import tables as t
@@ -153,6 +153,27 @@ class SqlAlchemyQuarantineRepository(_BufferedRows, QuarantineRepository):
         self._rows.append(
             {"store_id": record.store_id, "tiktok_order_id": record.tiktok_order_id, "reason": record.reason, "raw": record.raw}
         )
+
+    def write(self) -> None:
+        # Every overlapping sync reads again an order TikTok keeps sending malformed: keep one row per
+        # TikTok order (its latest reason and payload), never one more per read.
+        if not self._rows:
+            return
+        latest = {(r["store_id"], r["tiktok_order_id"]): r for r in self._rows}
+        c = t.quarantine.c
+        kept = self._session.execute(
+            select(c.id, c.store_id, c.tiktok_order_id, c.reason, c.raw).where(
+                c.tiktok_order_id.in_(sorted({order_id for _, order_id in latest}))
+            )
+        )
+        for row_id, store_id, order_id, reason, raw in kept.all():
+            row = latest.pop((store_id, order_id), None)
+            if row is not None and (reason, raw) != (row["reason"], row["raw"]):
+                self._session.execute(
+                    update(t.quarantine).where(c.id == row_id).values(reason=row["reason"], raw=row["raw"])
+                )
+        self._rows = list(latest.values())
+        super().write()
 
     def list(self, store_id: str | None = None) -> list[Quarantined]:
         self.write()

@@ -22,8 +22,21 @@ from application.errors import (
 )
 
 _log = logging.getLogger("tiktok_oms.tiktok")
-# httpx logs every request URL at INFO, and TikTok URLs carry sign, app_secret and auth_code.
+
+
+class _WithoutQuery(logging.Filter):
+    """Drops the query of the URLs httpx logs: TikTok's carry sign, app_secret, auth_code and tokens."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(a.copy_with(query=None) if isinstance(a, httpx.URL) else a for a in record.args)
+        return True
+
+
+# httpx logs every request URL at INFO, and TikTok URLs carry sign, app_secret and auth_code:
+# quiet by default, and without the query should a logging setup turn it up again (S-5).
 logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("httpx").addFilter(_WithoutQuery())
 logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 _EXPIRED_TOKEN, _REVOKED_TOKEN, _BAD_SIGNATURE = 105002, 105001, 106001

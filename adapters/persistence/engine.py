@@ -1,3 +1,4 @@
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,16 @@ from adapters.persistence.errors import storage_error
 from adapters.persistence.mapping import map_tables
 from adapters.persistence.migrations import ensure_current
 from application.errors import StorageError
+
+class _NoRowEcho(logging.Filter):
+    """SQLAlchemy's DEBUG echo prints every row it reads, the stores' tokens included (S-5)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith(("Row ", "Col ")))
+
+
+for _name in ("sqlalchemy.engine", "sqlalchemy.engine.Engine"):
+    logging.getLogger(_name).addFilter(_NoRowEcho())
 
 BUSY_TIMEOUT_SECONDS = 15.0
 CONNECT_TIMEOUT_SECONDS = 10

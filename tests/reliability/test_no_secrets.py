@@ -115,9 +115,6 @@ def test_s5_connect_sync_refresh_and_retries_in_process_log_no_secret_at_debug(
     assert leaks("\n".join(said), live_sandbox) == []
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="S-6 is not built: tokens are stored in plain text, and SQLAlchemy's DEBUG echo "
-                          "prints every row it reads, the stores' tokens included")
 @pytest.mark.parametrize("every_logger_at_debug", [logging.DEBUG], ids=["sqlalchemy.engine-at-DEBUG"], indirect=True)
 def test_s5_sqlalchemy_row_echo_at_debug_shows_no_token(
     live_sandbox: Sandbox, databases: Databases, every_logger_at_debug: pytest.LogCaptureFixture

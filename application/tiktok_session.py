@@ -5,8 +5,8 @@ from application.errors import (
     AccessTokenExpired,
     ApplicationError,
     AuthorizationRevoked,
+    NotFound,
     StoreNotConnected,
-    TikTokError,
 )
 from application.ports import Clock, TikTokShop, UnitOfWork
 from domain.stores import Connection, Store
@@ -22,11 +22,13 @@ class StoreNeedsReauthorization(ApplicationError):
 
 
 class ShopSession:
-    """Calls TikTok for one store with a live access token.
+    """Calls TikTok for one store with a live access token, never inside an open transaction.
 
     - The token is refreshed before it expires, and the new pair is committed before it is used.
     - An access token TikTok calls expired (105002) is refreshed once and the call retried once.
     - A refused refresh or a revoked authorization (105001) puts the store back to Disconnected.
+    - Callers must not hold their own unit of work open around `call`: a slow or retried TikTok
+      call would otherwise keep the database locked (SQLite has one writer).
     """
 
     def __init__(self, uow: UnitOfWork, tiktok: TikTokShop, clock: Clock) -> None:
@@ -34,39 +36,49 @@ class ShopSession:
         self._tiktok = tiktok
         self._clock = clock
 
-    def connection(self, store: Store) -> Connection:
-        if not store.is_connected or store.connection is None:
-            raise StoreNotConnected(store.name)
-        if store.needs_refresh(self._clock.now()):
-            self._refresh(store)
-        assert store.connection is not None
-        return store.connection
+    def connection(self, store_id: str) -> Connection:
+        with self._uow:
+            store = self._store(store_id)
+            if not store.is_connected or store.connection is None:
+                raise StoreNotConnected(store.name)
+            if store.needs_refresh(self._clock.now()):
+                return self._refresh(store)
+            return store.connection
 
-    def call(self, store: Store, action: Callable[[Connection], T]) -> T:
-        conn = self.connection(store)
+    def call(self, store_id: str, action: Callable[[Connection], T]) -> T:
+        conn = self.connection(store_id)
         try:
             return action(conn)
         except AccessTokenExpired:
-            self._refresh(store)
-            assert store.connection is not None
-            return action(store.connection)
+            with self._uow:
+                conn = self._refresh(self._store(store_id))
+            return action(conn)
         except AuthorizationRevoked:
-            raise self._lose(store, "TikTok no longer accepts its authorization") from None
+            with self._uow:
+                raise self._lose(self._store(store_id), "TikTok no longer accepts its authorization") from None
 
-    def _refresh(self, store: Store) -> None:
-        assert store.connection is not None
+    def _store(self, store_id: str) -> Store:
+        store = self._uow.stores.get(store_id)
+        if store is None:
+            raise NotFound("store", store_id)
+        return store
+
+    def _refresh(self, store: Store) -> Connection:
+        # Inside the caller's short transaction, under the store lock: two processes never race
+        # one rotating refresh token.
+        self._uow.lock_store(store.id)
+        if store.connection is None:
+            raise StoreNotConnected(store.name)
         if store.refresh_expired(self._clock.now()):
             raise self._lose(store, "its TikTok authorization has expired")
         try:
             grant = self._tiktok.refresh(store.connection.refresh_token)
-        except AccessTokenExpired:
+        except (AccessTokenExpired, AuthorizationRevoked):
             raise self._lose(store, "TikTok refused to refresh its access token") from None
-        except AuthorizationRevoked:
-            raise self._lose(store, "TikTok refused to refresh its access token") from None
-        except TikTokError:
-            raise
         store.refreshed(grant)
         self._uow.commit()
+        assert store.connection is not None
+        return store.connection
 
     def _lose(self, store: Store, why: str) -> StoreNeedsReauthorization:
         store.fail(why)

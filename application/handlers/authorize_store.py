@@ -49,39 +49,49 @@ class CompleteAuthorizationHandler:
         state = query.get("state", [""])[0]
         with self._uow:
             store = find_store(self._uow, cmd.store)
+            store_id, region = store.id, store.region
             try:
                 store.check_callback(state=state, now=self._clock.now())
                 if query.get("error") or not code or code == "null":
                     raise ApplicationError("authorization refused: the seller did not grant access on TikTok")
-                grant = self._tiktok.exchange_code(code)
-                store.check_scopes(grant.granted_scopes)
-                shop = self._pick_shop(store, self._tiktok.authorized_shops(grant.access_token))
-                store.connect(
-                    Connection(
-                        shop_id=shop.id,
-                        shop_cipher=shop.cipher,
-                        shop_name=shop.name,
-                        access_token=grant.access_token,
-                        access_token_expires_at=grant.access_token_expires_at,
-                        refresh_token=grant.refresh_token,
-                        refresh_token_expires_at=grant.refresh_token_expires_at,
-                        granted_scopes=grant.granted_scopes,
-                    )
-                )
             except (DomainError, ApplicationError) as exc:
-                message = str(exc)
-                if isinstance(exc, TikTokError):
-                    message = f"authorization refused: {exc}"
-                # A stray or forged callback must not cut off a store that is already connected.
-                if not store.is_connected:
-                    store.fail(message)
-                self._uow.commit()
-                raise ApplicationError(message) from None
+                raise self._refuse(store, exc) from None
+            self._uow.commit()  # the state is spent before the code is exchanged: single use
+        try:
+            # TikTok is called outside any transaction.
+            grant = self._tiktok.exchange_code(code)
+            Store.check_scopes(grant.granted_scopes)
+            shop = self._pick_shop(region, self._tiktok.authorized_shops(grant.access_token))
+        except (DomainError, ApplicationError) as exc:
+            with self._uow:
+                raise self._refuse(find_store(self._uow, store_id), exc) from None
+        with self._uow:
+            store = find_store(self._uow, store_id)
+            store.connect(
+                Connection(
+                    shop_id=shop.id,
+                    shop_cipher=shop.cipher,
+                    shop_name=shop.name,
+                    access_token=grant.access_token,
+                    access_token_expires_at=grant.access_token_expires_at,
+                    refresh_token=grant.refresh_token,
+                    refresh_token_expires_at=grant.refresh_token_expires_at,
+                    granted_scopes=grant.granted_scopes,
+                )
+            )
             self._uow.commit()
             return store.id
 
+    def _refuse(self, store: Store, exc: Exception) -> ApplicationError:
+        message = f"authorization refused: {exc}" if isinstance(exc, TikTokError) else str(exc)
+        # A stray or forged callback must not cut off a store that is already connected.
+        if not store.is_connected:
+            store.fail(message)
+        self._uow.commit()
+        return ApplicationError(message)
+
     @staticmethod
-    def _pick_shop(store: Store, shops: list[AuthorizedShop]) -> AuthorizedShop:
+    def _pick_shop(region: str, shops: list[AuthorizedShop]) -> AuthorizedShop:
         if not shops:
             raise ApplicationError("authorization refused: the account authorizes no TikTok shop")
-        return next((s for s in shops if s.region.upper() == store.region), shops[0])
+        return next((s for s in shops if s.region.upper() == region), shops[0])

@@ -32,12 +32,18 @@ class CancelOrderHandler:
                 region=store.region,
                 sibling_parts=tuple(siblings(self._uow, order)),
             )
-            cancel_id = self._session.call(
-                store,
-                lambda conn: self._tiktok.cancel(
-                    conn, order_id=plan.tiktok_order_id, reason_name=plan.reason_name, line_item_ids=plan.line_item_ids
-                ),
-            )
-            order.cancel_lines(list(plan.lines))
+            order_id, store_id = order.id, store.id
+            line_ids = {line.id for line in plan.lines}
+            item_ids = plan.line_item_ids
+        # TikTok is called outside the transaction; the order is read again to record the result.
+        cancel_id = self._session.call(
+            store_id,
+            lambda conn: self._tiktok.cancel(
+                conn, order_id=plan.tiktok_order_id, reason_name=plan.reason_name, line_item_ids=item_ids
+            ),
+        )
+        with self._uow:
+            order = find_order(self._uow, order_id)
+            order.cancel_lines([line for line in order.lines if line.id in line_ids])
             self._uow.commit()
             return cancel_id

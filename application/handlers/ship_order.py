@@ -25,26 +25,28 @@ class ShipOrderHandler:
         with self._uow:
             order = find_order(self._uow, cmd.order)
             lines = order.lines_to_ship()
-            store = self._uow.stores.get(order.store_id)
-            assert store is not None and order.warehouse_id is not None
-            providers = self._session.call(
-                store, lambda conn: self._tiktok.shipping_providers(conn, delivery_option_id=order.delivery_option_id)
-            )
-            provider = self._carrier(cmd.carrier, providers)
-            package_id = self._session.call(
-                store,
-                lambda conn: self._tiktok.ship_package(
-                    conn,
-                    order_id=order.tiktok_order_id,
-                    line_item_ids=[line.tiktok_line_item_id for line in lines],
-                    tracking_number=cmd.tracking,
-                    provider_id=provider.id,
-                ),
-            )
+            order_id, store_id, tiktok_order_id = order.id, order.store_id, order.tiktok_order_id
+            line_ids = [line.id for line in lines]
+            item_ids = [line.tiktok_line_item_id for line in lines]
+            delivery_option = order.delivery_option_id
+        # TikTok is called outside the transaction; the order is read again to record the result.
+        providers = self._session.call(
+            store_id, lambda conn: self._tiktok.shipping_providers(conn, delivery_option_id=delivery_option)
+        )
+        provider = self._carrier(cmd.carrier, providers)
+        package_id = self._session.call(
+            store_id,
+            lambda conn: self._tiktok.ship_package(
+                conn, order_id=tiktok_order_id, line_item_ids=item_ids, tracking_number=cmd.tracking, provider_id=provider.id
+            ),
+        )
+        with self._uow:
+            order = find_order(self._uow, order_id)
+            assert order.warehouse_id is not None
             order.record_shipment(
                 Shipment(
                     package_id=package_id,
-                    line_ids=tuple(line.id for line in lines),
+                    line_ids=tuple(line_ids),
                     warehouse_id=order.warehouse_id,
                     carrier=provider.name,
                     tracking_number=cmd.tracking,

@@ -24,16 +24,18 @@ class SplitOrderHandler:
             store = self._uow.stores.get(order.store_id)
             assert store is not None
             presplit = splits_before_shipping(store.region)
-            index = 1 + max([order.split_index, *(p.split_index for p in siblings(self._uow, order))])
             moving = order.lines_to_split_off(cmd.lines, by_sku_only=presplit)
-            if presplit:
-                # Ask TikTok before touching the order: a token refresh or a lost authorization
-                # commits mid-call, and must never publish half a split.
-                staying = [l.tiktok_line_item_id for l in order.open_lines if l not in moving]
-                groups = [staying, [l.tiktok_line_item_id for l in moving]]
-                self._session.call(
-                    store, lambda conn: self._tiktok.split(conn, order_id=order.tiktok_order_id, groups=groups)
-                )
+            order_id, store_id, tiktok_order_id = order.id, store.id, order.tiktok_order_id
+            groups = [
+                [l.tiktok_line_item_id for l in order.open_lines if l not in moving],
+                [l.tiktok_line_item_id for l in moving],
+            ]
+        if presplit:
+            # Asked before the order changes, outside the transaction; the order is read again after.
+            self._session.call(store_id, lambda conn: self._tiktok.split(conn, order_id=tiktok_order_id, groups=groups))
+        with self._uow:
+            order = find_order(self._uow, order_id)
+            index = 1 + max([order.split_index, *(p.split_index for p in siblings(self._uow, order))])
             part = order.split(cmd.lines, new_order_id=new_id("ord"), split_index=index, by_sku_only=presplit)
             self._uow.orders.add(part)
             self._uow.commit()

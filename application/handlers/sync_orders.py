@@ -2,7 +2,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from application.commands import SyncOrders
-from application.errors import PageTokenExpired
+from application.errors import PageTokenExpired, StoreNotConnected
 from application.lookup import find_store, new_id
 from application.ports import Clock, OrderPage, Quarantined, TikTokShop, UnitOfWork
 from application.tiktok_session import ShopSession
@@ -46,19 +46,21 @@ class SyncOrdersHandler:
     def __call__(self, cmd: SyncOrders, progress: Callable[[SyncSummary], None] | None = None) -> SyncSummary:
         with self._uow:
             store = find_store(self._uow, cmd.store)
-            self._session.connection(store)
+            if not store.is_connected:
+                raise StoreNotConnected(store.name)
             self._uow.lock_store(store.id)
             checkpoint = self._uow.checkpoints.get(store.id) or SyncCheckpoint(store_id=store.id)
             checkpoint.open_window(now=int(self._clock.now().timestamp()), full=cmd.full)
             self._uow.checkpoints.add(checkpoint)
             self._uow.commit()
             store_id, window_end = store.id, checkpoint.window_end
+        self._session.connection(store_id)  # refreshed before the first page if it is due
         summary = SyncSummary()
         while True:
             fetched = self._fetch(store_id, window_end)
             if fetched is None:
                 break  # another sync of this store finished the window meanwhile
-            page, checkpoint = fetched
+            page = fetched
             self._import(store_id, window_end, page, summary)
             summary.pages += 1
             if progress:
@@ -75,35 +77,35 @@ class SyncOrdersHandler:
                 self._uow.commit()
         return summary
 
-    def _fetch(self, store_id: str, window_end: int | None) -> tuple[OrderPage, SyncCheckpoint] | None:
+    def _fetch(self, store_id: str, window_end: int | None) -> OrderPage | None:
         with self._uow:
-            store = self._uow.stores.get(store_id)
             checkpoint = self._uow.checkpoints.get(store_id)
-            assert store is not None and checkpoint is not None
-            if checkpoint.window_end != window_end:
+            if checkpoint is None or checkpoint.window_end != window_end or checkpoint.window_start is None:
                 return None
-            assert checkpoint.window_start is not None and checkpoint.window_end is not None
+            window_start, page_token = checkpoint.window_start, checkpoint.page_token
 
-            def search(token: str | None) -> OrderPage:
-                return self._session.call(
-                    store,
-                    lambda conn: self._tiktok.search_orders(
-                        conn,
-                        update_time_ge=checkpoint.window_start or 0,
-                        update_time_lt=checkpoint.window_end or 0,
-                        page_token=token,
-                        page_size=PAGE_SIZE,
-                    ),
-                )
+        # Outside any transaction: a slow or retried page must not keep the database locked.
+        def search(token: str | None) -> OrderPage:
+            return self._session.call(
+                store_id,
+                lambda conn: self._tiktok.search_orders(
+                    conn, update_time_ge=window_start, update_time_lt=window_end or 0, page_token=token, page_size=PAGE_SIZE
+                ),
+            )
 
-            try:
-                return search(checkpoint.page_token), checkpoint
-            except PageTokenExpired:
-                # Never skip ahead: read the window again from its start; upserts make it harmless.
+        try:
+            return search(page_token)
+        except PageTokenExpired:
+            # Never skip ahead: read the window again from its start; upserts make it harmless.
+            with self._uow:
+                self._uow.lock_store(store_id)
+                checkpoint = self._uow.checkpoints.get(store_id)
+                if checkpoint is None or checkpoint.window_end != window_end:
+                    return None
                 checkpoint.restart_window()
                 self._uow.checkpoints.add(checkpoint)
                 self._uow.commit()
-                return search(None), checkpoint
+            return search(None)
 
     def _import(self, store_id: str, window_end: int | None, page: OrderPage, summary: SyncSummary) -> None:
         with self._uow:

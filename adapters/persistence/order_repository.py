@@ -7,6 +7,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from adapters.persistence import tables as t
+from adapters.persistence.order_mapper import OrderMapper
 from adapters.persistence.repositories import SqlAlchemyRepository
 from application.ports import OrderRepository, OrderSummary
 from domain.imports import RemoteOrder
@@ -19,35 +20,48 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
     def __init__(self, session: Session) -> None:
         super().__init__(session)
         self._payloads: dict[tuple[str, str], dict[str, Any]] = {}
+        self._mapper = OrderMapper(session)
+        self._pending = False
 
     def add(self, order: Order) -> None:
-        self._session.add(order)
+        self._mapper.add(order)
+        self._pending = True
+
+    def write(self) -> None:
+        """Everything this unit of work read or added goes back to the database (at commit)."""
+        self._mapper.write()
+        self._pending = False
+        self.write_payloads()
+
+    def _find(self, *where: Any, order_by: Any = _ORDER_LIST) -> list[Order]:
+        if self._pending:  # a query must see the orders added before it
+            self._mapper.write()
+            self._pending = False
+        return self._mapper.find(*where, order_by=order_by)
 
     def get(self, order_id: str) -> Order | None:
-        return self._session.get(Order, order_id)
+        found = self._find(t.orders.c.id == order_id)
+        return found[0] if found else None
 
     def parts(self, store_id: str, tiktok_order_ids: Iterable[str]) -> dict[str, list[Order]]:
         wanted = sorted(set(tiktok_order_ids))
         found: dict[str, list[Order]] = {}
         if not wanted:
             return found
-        # One query for the whole page (lines and shipments follow in one select-in each).
-        query = (
-            select(Order)
-            .where(t.orders.c.store_id == store_id, t.orders.c.tiktok_order_id.in_(wanted))
-            .order_by(t.orders.c.tiktok_order_id, t.orders.c.split_index)
+        # One query for the whole page; lines and shipments follow in one query each.
+        query = self._find(
+            t.orders.c.store_id == store_id,
+            t.orders.c.tiktok_order_id.in_(wanted),
+            order_by=(t.orders.c.tiktok_order_id, t.orders.c.split_index),
         )
-        for order in self._session.scalars(query):
+        for order in query:
             found.setdefault(order.tiktok_order_id, []).append(order)
         return found
 
     def by_tiktok_id(self, tiktok_order_id: str) -> list[Order]:
-        query = (
-            select(Order)
-            .where(t.orders.c.tiktok_order_id == tiktok_order_id)
-            .order_by(t.orders.c.store_id, t.orders.c.split_index)
+        return self._find(
+            t.orders.c.tiktok_order_id == tiktok_order_id, order_by=(t.orders.c.store_id, t.orders.c.split_index)
         )
-        return list(self._session.scalars(query))
 
     def keep_payload(self, store_id: str, remote: RemoteOrder) -> None:
         # Buffered and written in one statement per transaction: one round trip per page, not per order.
@@ -87,26 +101,25 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
         holding = select(t.order_lines.c.order_id).where(
             t.order_lines.c.store_id == store_id, t.order_lines.c.seller_sku == seller_sku
         )
-        query = select(Order).where(t.orders.c.id.in_(holding)).order_by(*_ORDER_LIST)
-        return list(self._session.scalars(query))
+        return self._find(t.orders.c.id.in_(holding))
 
     def list(
         self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
     ) -> list[Order]:
-        query = _filtered(select(Order).order_by(*_ORDER_LIST), store_id, status, fulfilled_by)
-        return list(self._session.scalars(query))
+        return self._find(*_conditions(store_id, status, fulfilled_by))
 
     def summaries(
         self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
     ) -> "list[OrderSummary]":
         # Plain rows, not aggregates: the list over a large shop must answer in well under a second.
-        self._session.flush()
+        self.write()
         o, l = t.orders.c, t.order_lines.c
-        heads = self._session.execute(_filtered(
+        heads = self._session.execute(
             select(o.id, o.tiktok_order_id, o.store_id, o.status, o.fulfilled_by, o.warehouse_id, o.tiktok_status,
-                   o.parent_order_id, o.created_at).order_by(*_ORDER_LIST),
-            store_id, status, fulfilled_by,
-        ))
+                   o.parent_order_id, o.created_at)
+            .where(*_conditions(store_id, status, fulfilled_by))
+            .order_by(*_ORDER_LIST)
+        )
         found: dict[str, OrderSummary] = {}
         for row in heads:
             found[row[0]] = {
@@ -114,11 +127,11 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
                 "fulfilled_by": row[4].value, "warehouse_id": row[5], "tiktok_status": row[6],
                 "parent_order_id": row[7], "created_at": row[8].isoformat(), "lines": [],
             }
-        lines = _filtered(
+        lines = (
             select(l.order_id, l.id, l.tiktok_line_item_id, l.seller_sku, l.product_sku, l.quantity, l.status)
             .join(t.orders, o.id == l.order_id)
-            .order_by(l.order_id, l.position),
-            store_id, status, fulfilled_by,
+            .where(*_conditions(store_id, status, fulfilled_by))
+            .order_by(l.order_id, l.position)
         )
         for order_id, line_id, item_id, seller_sku, product_sku, quantity, line_status in self._session.execute(lines):
             found[order_id]["lines"].append({
@@ -128,14 +141,9 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
         return list(found.values())
 
 
-def _filtered(query: Any, store_id: str | None, status: str | None, fulfilled_by: str | None) -> Any:
-    if store_id is not None:
-        query = query.where(t.orders.c.store_id == store_id)
-    if status is not None:
-        query = query.where(t.orders.c.status == status)
-    if fulfilled_by is not None:
-        query = query.where(t.orders.c.fulfilled_by == fulfilled_by)
-    return query
+def _conditions(store_id: str | None, status: str | None, fulfilled_by: str | None) -> list[Any]:
+    wanted = ((t.orders.c.store_id, store_id), (t.orders.c.status, status), (t.orders.c.fulfilled_by, fulfilled_by))
+    return [column == value for column, value in wanted if value is not None]
 
 
 def _upsert(session: Session, table: Table) -> Any:

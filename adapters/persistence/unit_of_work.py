@@ -51,7 +51,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     def commit(self) -> None:
         try:
-            self.orders.write_payloads()
+            self.orders.write()
             self.movements.write()
             self.quarantine.write()
             self.session.commit()

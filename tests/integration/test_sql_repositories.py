@@ -11,7 +11,7 @@ from application.errors import AlreadyExists
 from application.ports import Quarantined
 from domain.catalog import Listing, Product
 from domain.inventory import StockMovement
-from domain.orders import FulfilledBy, LineStatus, OrderStatus, Shipment
+from domain.orders import Order, FulfilledBy, LineStatus, OrderStatus, Shipment
 from domain.returns import Return
 from domain.stores import FbtImportSettings, StoreStatus
 from domain.sync import SyncCheckpoint
@@ -35,7 +35,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("mappers")]
 def saved(uow: SqlAlchemyUnitOfWork, *items: object) -> None:
     with uow:
         for item in items:
-            uow.session.add(item)
+            if isinstance(item, Order):
+                uow.orders.add(item)  # orders go through their data mapper, not the ORM
+            else:
+                uow.session.add(item)
         uow.commit()
 
 

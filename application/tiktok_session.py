@@ -39,19 +39,17 @@ class ShopSession:
     def connection(self, store_id: str) -> Connection:
         with self._uow:
             store = self._store(store_id)
-            if not store.is_connected or store.connection is None:
-                raise StoreNotConnected(store.name)
-            if store.needs_refresh(self._clock.now()):
-                return self._refresh(store)
-            return store.connection
+            conn = self._connected(store)
+            if not store.needs_refresh(self._clock.now()):
+                return conn
+        return self._refreshed(store_id, expired=None)
 
     def call(self, store_id: str, action: Callable[[Connection], T]) -> T:
         conn = self.connection(store_id)
         try:
             return action(conn)
         except AccessTokenExpired:
-            with self._uow:
-                conn = self._refresh(self._store(store_id))
+            conn = self._refreshed(store_id, expired=conn.access_token)
             return action(conn)
         except AuthorizationRevoked:
             with self._uow:
@@ -63,12 +61,27 @@ class ShopSession:
             raise NotFound("store", store_id)
         return store
 
-    def _refresh(self, store: Store) -> Connection:
-        # Inside the caller's short transaction, under the store lock: two processes never race
-        # one rotating refresh token.
-        self._uow.lock_store(store.id)
-        if store.connection is None:
+    @staticmethod
+    def _connected(store: Store) -> Connection:
+        if not store.is_connected or store.connection is None:
             raise StoreNotConnected(store.name)
+        return store.connection
+
+    def _refreshed(self, store_id: str, *, expired: str | None) -> Connection:
+        with self._uow:
+            # The lock comes before the read: two processes never refresh one rotating refresh
+            # token twice, and the second one finds the first one's new pair.
+            self._uow.lock_store(store_id)
+            store = self._store(store_id)
+            conn = self._connected(store)
+            if expired is None and not store.needs_refresh(self._clock.now()):
+                return conn
+            if expired is not None and conn.access_token != expired:
+                return conn
+            return self._refresh(store)
+
+    def _refresh(self, store: Store) -> Connection:
+        assert store.connection is not None
         if store.refresh_expired(self._clock.now()):
             raise self._lose(store, "its TikTok authorization has expired")
         try:

@@ -2,8 +2,9 @@
 
 The import builds thousands of orders a second; with SQLAlchemy's instrumentation on the domain
 classes that took ten times longer, and the ORM flush as long again. So `Order` and `OrderLine`
-stay plain classes: orders read or added in a unit of work are kept in an identity map and
-written back together, as batched upserts, when it commits.
+stay plain classes: orders read or added in a unit of work are kept in an identity map, and
+those that changed since they were read are written back together, as batched upserts, when it
+commits.
 """
 
 from collections.abc import Iterable, Iterator
@@ -25,11 +26,12 @@ class OrderMapper:
     def __init__(self, session: Session) -> None:
         self._session = session
         self._seen: dict[str, Order] = {}
-        self._saved_shipments: dict[str, int] = {}
+        # What the database holds for each order seen: only orders that differ are written, so
+        # a unit of work never writes back a stale copy of an order it merely read.
+        self._saved: dict[str, tuple[Any, ...]] = {}
 
     def add(self, order: Order) -> None:
         self._seen[order.id] = order
-        self._saved_shipments.setdefault(order.id, 0)
 
     def find(self, *where: ColumnElement[bool], order_by: Iterable[Any] = ()) -> list[Order]:
         rows = self._session.execute(select(t.orders).where(*where).order_by(*order_by)).mappings().all()
@@ -39,7 +41,7 @@ class OrderMapper:
         for row in fresh:
             order = _order(row, lines.get(row["id"], []), shipments.get(row["id"], []))
             self._seen[order.id] = order
-            self._saved_shipments[order.id] = len(order.shipments)
+            self._saved[order.id] = _state(order)
         return [self._seen[row["id"]] for row in rows]
 
     def _children(self, table: Any, ids: list[str], order: Any) -> dict[str, list[Any]]:
@@ -51,19 +53,21 @@ class OrderMapper:
         return found
 
     def write(self) -> None:
-        """Write every order this unit of work has seen, in three statements."""
-        if not self._seen:
+        """Write the orders added or changed in this unit of work, in three statements."""
+        changed = [(o, state) for o in self._seen.values() if (state := _state(o)) != self._saved.get(o.id)]
+        if not changed:
             return
-        orders = list(self._seen.values())
-        self._upsert(t.orders, [_order_row(o) for o in orders])
-        self._upsert(t.order_lines, [_line_row(o, n, line) for o in orders for n, line in enumerate(o.lines)])
+        self._upsert(t.orders, [state[0] for _, state in changed])
+        self._upsert(t.order_lines, [row for _, state in changed for row in state[1]])
         new_shipments = [
-            _shipment_row(o.id, s) for o in orders for s in o.shipments[self._saved_shipments.get(o.id, 0):]
+            _shipment_row(o.id, s)
+            for o, _ in changed
+            for s in o.shipments[len(self._saved[o.id][2]) if o.id in self._saved else 0:]
         ]
         if new_shipments:
             self._session.execute(t.shipments.insert(), new_shipments)
-        for order in orders:
-            self._saved_shipments[order.id] = len(order.shipments)
+        for order, state in changed:
+            self._saved[order.id] = state
 
     def _upsert(self, table: Any, rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -75,6 +79,14 @@ class OrderMapper:
             index_elements=keys, set_={name: statement.excluded[name] for name in rows[0] if name not in keys}
         )
         self._session.execute(statement, rows)
+
+
+def _state(order: Order) -> tuple[Any, ...]:
+    return (
+        _order_row(order),
+        tuple(_line_row(order, n, line) for n, line in enumerate(order.lines)),
+        tuple(order.shipments),
+    )
 
 
 def _chunks(ids: list[str]) -> Iterator[list[str]]:

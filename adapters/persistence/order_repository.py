@@ -21,22 +21,17 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
         super().__init__(session)
         self._payloads: dict[tuple[str, str], dict[str, Any]] = {}
         self._mapper = OrderMapper(session)
-        self._pending = False
 
     def add(self, order: Order) -> None:
         self._mapper.add(order)
-        self._pending = True
 
     def write(self) -> None:
-        """Everything this unit of work read or added goes back to the database (at commit)."""
+        """What this unit of work added or changed goes to the database (at commit)."""
         self._mapper.write()
-        self._pending = False
         self.write_payloads()
 
     def _find(self, *where: Any, order_by: Any = _ORDER_LIST) -> list[Order]:
-        if self._pending:  # a query must see the orders added before it
-            self._mapper.write()
-            self._pending = False
+        self._mapper.write()  # a query filters on what this unit of work added or changed, too
         return self._mapper.find(*where, order_by=order_by)
 
     def get(self, order_id: str) -> Order | None:

@@ -117,17 +117,19 @@ class TikTokHttpClient:
 
     def refresh_token(self, refresh_token: str) -> dict[str, Any]:
         grant = {"refresh_token": refresh_token, "grant_type": "refresh_token"}
-        return self._token("/api/v2/token/refresh", grant, refresh_token, AuthorizationRevoked)
+        # Not resent after an ambiguous failure: TikTok may already have rotated the refresh token,
+        # and resending the old one would be refused as if the grant were revoked.
+        return self._token("/api/v2/token/refresh", grant, refresh_token, AuthorizationRevoked, retry=False)
 
     def _token(self, path: str, grant: dict[str, str], secret: str,
-               refused: type[TikTokError]) -> dict[str, Any]:
+               refused: type[TikTokError], *, retry: bool = True) -> dict[str, Any]:
         # The token endpoints are unsigned and take app_secret in the query (TIKTOK_API.md 2.2).
         params = {"app_key": self._app_key, "app_secret": self._app_secret, **grant}
 
         def build() -> httpx.Request:
             return self._http.build_request("GET", self._auth + path, params=params)
 
-        return self._send("GET", path, build, retry=True, secrets=(secret,), refused=refused)
+        return self._send("GET", path, build, retry=retry, secrets=(secret,), refused=refused)
 
     def _send(self, method: str, path: str, build: Callable[[], httpx.Request], *, retry: bool,
               secrets: Iterable[str], refused: type[TikTokError]) -> dict[str, Any]:

@@ -14,6 +14,10 @@ class AssignWarehouseHandler:
 
     def __call__(self, cmd: AssignWarehouse) -> None:
         with self._uow:
-            order = find_order(self._uow, cmd.order)
+            found = find_order(self._uow, cmd.order)
+            order_id, store_id = found.id, found.store_id
+        with self._uow:
+            self._uow.lock_store(store_id)  # taken before reading: a sync may be rewriting this order
+            order = find_order(self._uow, order_id)
             order.assign_warehouse(find_warehouse(self._uow, cmd.warehouse))
             self._uow.commit()

@@ -43,6 +43,7 @@ class CancelOrderHandler:
             ),
         )
         with self._uow:
+            self._uow.lock_store(store_id)  # serialized with a sync importing this store's orders
             order = find_order(self._uow, order_id)
             order.cancel_lines([line for line in order.lines if line.id in line_ids])
             self._uow.commit()

@@ -27,6 +27,7 @@ class MapListingHandler:
     def __call__(self, cmd: MapListing) -> MappingResult:
         with self._uow:
             store = find_store(self._uow, cmd.store)
+            self._uow.lock_store(store.id)  # serialized with a sync importing this store's orders
             product = self._uow.products.get(cmd.product)
             if product is None:
                 raise NotFound("product", cmd.product)
@@ -58,6 +59,7 @@ class UnmapListingHandler:
     def __call__(self, cmd: UnmapListing) -> MappingResult:
         with self._uow:
             store = find_store(self._uow, cmd.store)
+            self._uow.lock_store(store.id)
             listing = self._uow.listings.get(store.id, cmd.seller_sku)
             if listing is None:
                 raise NotFound("listing", cmd.seller_sku)

@@ -41,6 +41,7 @@ class ShipOrderHandler:
             ),
         )
         with self._uow:
+            self._uow.lock_store(store_id)  # serialized with a sync importing this store's orders
             order = find_order(self._uow, order_id)
             assert order.warehouse_id is not None
             order.record_shipment(

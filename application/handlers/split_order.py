@@ -34,6 +34,7 @@ class SplitOrderHandler:
             # Asked before the order changes, outside the transaction; the order is read again after.
             self._session.call(store_id, lambda conn: self._tiktok.split(conn, order_id=tiktok_order_id, groups=groups))
         with self._uow:
+            self._uow.lock_store(store_id)  # serialized with a sync importing this store's orders
             order = find_order(self._uow, order_id)
             index = 1 + max([order.split_index, *(p.split_index for p in siblings(self._uow, order))])
             part = order.split(cmd.lines, new_order_id=new_id("ord"), split_index=index, by_sku_only=presplit)

@@ -32,6 +32,16 @@ class SyncCheckpoint:
     def restart_window(self) -> None:
         self.page_token = None
 
+    def rewind_to(self, moment: int) -> None:
+        """Read again from `moment` on the next sync (orders skipped before, now wanted, come in).
+
+        A window in flight is given up: its page token belongs to the old window.
+        """
+        if self.cursor > moment:
+            self.cursor = moment
+            self.window_start = self.window_end = None
+            self.page_token = None
+
     def close_window(self) -> None:
         assert self.window_end is not None
         self.cursor = max(self.cursor, self.window_end)

@@ -138,6 +138,18 @@ class TestFbtImport:
 
         assert (summary.skipped, summary.new) == (1, 0) and world.db.orders == {}
 
+    def test_enabling_fbt_import_brings_in_the_fbt_orders_earlier_syncs_skipped(self, world: World) -> None:
+        store = world.ready()
+        skipped = world.place(store, [("tee-red-l", 1)], fbt=True)
+        world.sync()
+        world.clock.advance(timedelta(hours=3))
+        world.sync()
+
+        world.with_fbt_import(start=world.clock.now().date().replace(day=1))
+        summary = world.sync()
+
+        assert summary.new == 1 and [o.status for o in world.parts(skipped)] == [OrderStatus.SHIPPED]
+
     def test_fbt_orders_are_imported_shipped_into_the_fbt_warehouse_and_leave_its_stock(self, world: World) -> None:
         store = world.ready()
         fbt_warehouse = world.with_fbt_import()

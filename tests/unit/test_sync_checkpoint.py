@@ -88,3 +88,19 @@ class TestSyncCheckpoint:
         checkpoint.close_window()
 
         assert checkpoint.cursor == NOW + 100
+
+
+class TestRewind:
+    def test_rewinding_moves_the_cursor_back_and_gives_up_the_window_in_flight(self) -> None:
+        checkpoint = SyncCheckpoint(store_id="st", cursor=10_000, window_start=9_000, window_end=12_000, page_token="p2")
+
+        checkpoint.rewind_to(5_000)
+
+        assert (checkpoint.cursor, checkpoint.in_flight, checkpoint.page_token) == (5_000, False, None)
+
+    def test_rewinding_to_a_later_moment_changes_nothing(self) -> None:
+        checkpoint = SyncCheckpoint(store_id="st", cursor=10_000)
+
+        checkpoint.rewind_to(20_000)
+
+        assert checkpoint.cursor == 10_000

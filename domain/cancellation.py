@@ -5,6 +5,7 @@ from domain.exceptions import (
     CancelReasonNotAllowed,
     FbtOrderNotActionable,
     OrderNotCancellable,
+    PartialCancellationNeedsPaidOrder,
     PartialCancellationNotInMarket,
     PartialCancellationRequiresOutOfStock,
 )
@@ -40,16 +41,17 @@ _PAID_UK = {
 }
 # TikTok's seller cancel reasons by order status and market (partner.tiktokshop.com, cancel-reasons).
 PARTIAL_CANCEL_MARKETS = frozenset({"US", "GB", "UK"})
+# Seller cancellations of a paid order that has not shipped. (The US also allows AWAITING_COLLECTION,
+# but the OMS counts such an order as shipped already.)
+PAID_STATUSES = frozenset({"ON_HOLD", "AWAITING_SHIPMENT", "PARTIALLY_SHIPPING"})
 
 
 def reason_names(tiktok_status: str, region: str) -> dict[CancelReason, str]:
     uk = region.upper() in ("GB", "UK")
     if tiktok_status == "UNPAID":
         return _UNPAID_UK if uk else _UNPAID
-    if tiktok_status in ("ON_HOLD", "AWAITING_SHIPMENT", "PARTIALLY_SHIPPING"):
+    if tiktok_status in PAID_STATUSES:
         return _PAID_UK if uk else _PAID
-    if tiktok_status == "AWAITING_COLLECTION" and region.upper() == "US":
-        return _PAID
     return {}
 
 
@@ -92,6 +94,8 @@ def plan_cancellation(
             raise PartialCancellationRequiresOutOfStock(reason.value)
         if region.upper() not in PARTIAL_CANCEL_MARKETS:
             raise PartialCancellationNotInMarket(region)
+        if order.tiktok_status not in PAID_STATUSES:
+            raise PartialCancellationNeedsPaidOrder(order.tiktok_status)
     names = reason_names(order.tiktok_status, region)
     if reason not in names:
         if not names:

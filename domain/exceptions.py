@@ -112,6 +112,14 @@ class PartialCancellationRequiresOutOfStock(DomainError):
         )
 
 
+class PartialCancellationNeedsPaidOrder(DomainError):
+    def __init__(self, tiktok_status: str) -> None:
+        super().__init__(
+            f"TikTok cancels part of an order only once it is paid; this one is {tiktok_status}: "
+            "cancel every line instead"
+        )
+
+
 class PartialCancellationNotInMarket(DomainError):
     def __init__(self, region: str) -> None:
         super().__init__(

@@ -266,7 +266,7 @@ class Order:
         return self.open_lines
 
     def record_shipment(self, shipment: Shipment) -> None:
-        for line in self.lines:
+        for line in self.open_lines:  # a line cancelled meanwhile stays cancelled
             if line.id in shipment.line_ids:
                 line.status = LineStatus.SHIPPED
         self.shipments.append(shipment)

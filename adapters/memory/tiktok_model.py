@@ -14,7 +14,27 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from domain.cancellation import reason_names
+# TikTok's own table of seller cancel reasons by order status (partner.tiktokshop.com, cancel-reasons).
+# Kept apart from the OMS's copy on purpose: the simulator must refuse what TikTok refuses even
+# when the OMS gets it wrong.
+_UNPAID = ("seller_cancel_unpaid_reason_out_of_stock", "seller_cancel_unpaid_reason_wrong_price",
+           "seller_cancel_unpaid_reason_buyer_hasnt_paid_within_time_allowed",
+           "seller_cancel_unpaid_reason_buyer_requested_cancellation")
+_PAID = ("seller_cancel_reason_out_of_stock", "seller_cancel_reason_wrong_price",
+         "seller_cancel_paid_reason_address_not_deliver", "seller_cancel_paid_reason_buyer_requested_cancellation")
+_UNPAID_UK = ("seller_cancel_unpaid_reason_out_of_stock_uk", "seller_cancel_unpaid_reason_wrong_price_uk",
+              "seller_cancel_unpaid_reason_buyer_hasnt_paid_within_time_allowed_uk")
+_PAID_UK = ("seller_cancel_reason_wrong_price_uk", "seller_cancel_paid_reason_address_not_deliver_uk",
+            "seller_cancel_reason_out_of_stock_uk")
+
+
+def _cancel_reasons(status: str, region: str) -> tuple[str, ...]:
+    uk = region in ("GB", "UK")
+    if status == "UNPAID":
+        return _UNPAID_UK if uk else _UNPAID
+    if status in ("ON_HOLD", "AWAITING_SHIPMENT", "PARTIALLY_SHIPPING") or (status == "AWAITING_COLLECTION" and region == "US"):
+        return _PAID_UK if uk else _PAID
+    return ()
 
 APP_SCOPES = (
     "seller.authorization.info",
@@ -268,7 +288,7 @@ class TikTokShopModel:
             if order["fulfillment_type"] == "FULFILLMENT_BY_TIKTOK":
                 raise TikTokApiError(21008025, "Seller cannot operate orders which are fulfilled by platform")
             reason = str(body.get("cancel_reason", ""))
-            allowed = reason_names(order["status"], shop.region).values()
+            allowed = _cancel_reasons(order["status"], shop.region)
             if not allowed:
                 raise TikTokApiError(25001051, f"order in status {order['status']} cannot be cancelled")
             if reason not in allowed:
@@ -279,7 +299,7 @@ class TikTokShopModel:
             if len(items) != len(set(wanted)):
                 raise TikTokApiError(25001011, "some line items are unknown or already cancelled")
             if len(items) < len(live):
-                if "out_of_stock" not in reason or shop.region not in ("US", "GB", "UK"):
+                if not reason.startswith("seller_cancel_reason_out_of_stock") or shop.region not in ("US", "GB", "UK"):
                     raise TikTokApiError(25005010, "Unable to cancel individual line items within this request")
             for item in items:
                 item["display_status"] = "CANCELLED"

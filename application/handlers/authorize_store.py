@@ -94,4 +94,10 @@ class CompleteAuthorizationHandler:
     def _pick_shop(region: str, shops: list[AuthorizedShop]) -> AuthorizedShop:
         if not shops:
             raise ApplicationError("authorization refused: the account authorizes no TikTok shop")
-        return next((s for s in shops if s.region.upper() == region), shops[0])
+        same = {region, "GB"} if region in ("GB", "UK") else {region}
+        for shop in shops:
+            if shop.region.upper() in same:
+                return shop
+        # Cancel reasons, partial cancellation and splitting all depend on the market: never guess it.
+        found = ", ".join(f"{s.name} ({s.region})" for s in shops)
+        raise ApplicationError(f"authorization refused: the account has no TikTok shop in {region}, only {found}")

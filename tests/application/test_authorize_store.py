@@ -48,6 +48,16 @@ class TestBeginAuthorization:
 
 
 class TestCompleteAuthorization:
+    def test_an_account_without_a_shop_in_the_stores_market_is_refused_naming_its_shops(self, world: World) -> None:
+        world.model.add_shop("Maomao beauty shop", region="GB")
+        world.create_store(CreateStore(name="TikTok US"))
+        redirect = world.model.approve(begin(world)["authorization_url"], REDIRECT_URL)
+
+        with pytest.raises(ApplicationError, match=r"no TikTok shop in US, only Maomao beauty shop \(GB\)"):
+            complete(world, redirect)
+
+        assert world.store().status is StoreStatus.DISCONNECTED
+
     def test_a_granted_authorization_connects_the_store_to_its_shop(self, shop_world: World) -> None:
         redirect = shop_world.model.approve(begin(shop_world)["authorization_url"], REDIRECT_URL)
 

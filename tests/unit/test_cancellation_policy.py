@@ -2,6 +2,7 @@ import pytest
 
 from domain.cancellation import CancelReason, plan_cancellation
 from domain.exceptions import (
+    PartialCancellationNeedsPaidOrder,
     CancelReasonNotAllowed,
     FbtOrderNotActionable,
     OrderNotCancellable,
@@ -105,6 +106,10 @@ class TestPartialCancellation:
         plan = plan_cancellation(three_lines(), line_refs=["ln_1"], reason=R.OUT_OF_STOCK, region="GB")
 
         assert plan.partial and plan.reason_name == "seller_cancel_reason_out_of_stock_uk"
+
+    def test_an_unpaid_order_cannot_be_cancelled_in_part(self) -> None:
+        with pytest.raises(PartialCancellationNeedsPaidOrder, match="only once it is paid; this one is UNPAID"):
+            plan_cancellation(three_lines(tiktok_status="UNPAID"), line_refs=["ln_1"], reason=R.OUT_OF_STOCK, region="US")
 
     @pytest.mark.parametrize("reason", [R.WRONG_PRICE, R.ADDRESS_NOT_DELIVERABLE, R.BUYER_REQUESTED])
     def test_any_other_reason_is_refused_naming_out_of_stock(self, reason: CancelReason) -> None:

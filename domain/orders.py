@@ -277,23 +277,31 @@ class Order:
             line.status = LineStatus.CANCELLED
         self.refresh_status()
 
-    def release_fbt_stock(self, now: datetime) -> list[StockMovement]:
-        """Once an FBT order is Shipped, its units leave the FBT warehouse (once per line)."""
-        if not self.is_fbt or self.status is not OrderStatus.SHIPPED or self.warehouse_id is None:
+    def settle_fbt_stock(self, now: datetime) -> list[StockMovement]:
+        """FBT stock follows the order: units leave once it is Shipped (R15), and a unit whose line
+        TikTok cancels afterwards comes back. Each happens at most once per line."""
+        if not self.is_fbt or self.warehouse_id is None:
             return []
         moved = []
-        for line in self.live_lines:
-            if not line.stock_released and line.product_sku is not None:
+        for line in self.lines:
+            if line.product_sku is None:
+                continue
+            if line.status is LineStatus.SHIPPED and not line.stock_released and self.status is OrderStatus.SHIPPED:
                 line.stock_released = True
-                moved.append(
-                    StockMovement(
-                        warehouse_id=self.warehouse_id,
-                        product_sku=line.product_sku,
-                        quantity=-1,
-                        order_id=self.id,
-                        line_id=line.id,
-                        reason="fbt_sale",
-                        at=now,
-                    )
-                )
+                moved.append(self._movement(line, -1, "fbt_sale", now))
+            elif line.status is LineStatus.CANCELLED and line.stock_released:
+                line.stock_released = False
+                moved.append(self._movement(line, +1, "fbt_cancel", now))
         return moved
+
+    def _movement(self, line: OrderLine, quantity: int, reason: str, now: datetime) -> StockMovement:
+        assert self.warehouse_id is not None and line.product_sku is not None
+        return StockMovement(
+            warehouse_id=self.warehouse_id,
+            product_sku=line.product_sku,
+            quantity=quantity,
+            order_id=self.id,
+            line_id=line.id,
+            reason=reason,
+            at=now,
+        )

@@ -186,7 +186,7 @@ stock_movements = Table(
     Column("line_id", ID, _ref("order_lines.id"), nullable=False),
     Column("reason", String(32), nullable=False),
     Column("at", UtcDateTime, nullable=False),
-    UniqueConstraint("line_id"),  # a unit leaves stock once
+    UniqueConstraint("line_id", "reason"),  # a unit leaves stock once, and comes back at most once
 )
 
 sync_checkpoints = Table(

@@ -40,7 +40,7 @@ class MapListingHandler:
             now = self._clock.now()
             for order in self._uow.orders.with_seller_sku(store.id, cmd.seller_sku):
                 changed += order.map_listing(cmd.seller_sku, product.sku)
-                for movement in order.release_fbt_stock(now):
+                for movement in order.settle_fbt_stock(now):
                     self._uow.movements.add(movement)
                     moved += 1
             self._uow.commit()

@@ -130,7 +130,7 @@ class SyncOrdersHandler:
                 self._uow.orders.keep_payload(store_id, remote)
                 for part in parts:
                     summary.in_review += part.status is OrderStatus.IN_REVIEW
-                    for movement in part.release_fbt_stock(now):
+                    for movement in part.settle_fbt_stock(now):
                         self._uow.movements.add(movement)
             for bad in page.rejected:
                 self._uow.quarantine.add(Quarantined(store_id, bad.tiktok_order_id, bad.reason, bad.raw))

@@ -181,6 +181,19 @@ class TestFbtImport:
         assert world.order(order.id).status is OrderStatus.SHIPPED
         assert [m.product_sku for m in world.db.movements] == ["SCARF"]
 
+    def test_an_fbt_order_the_buyer_cancels_on_tiktok_gives_its_units_back(self, world: World) -> None:
+        store = world.ready()
+        world.with_fbt_import()
+        order = world.imported(store, [("tee-red-l", 2)], fbt=True)
+        world.clock.advance(timedelta(minutes=5))
+        world.model.buyer_cancels(order.tiktok_order_id)
+
+        world.sync()
+
+        assert world.order(order.id).status is OrderStatus.CANCELLED
+        assert sorted(m.quantity for m in world.db.movements) == [-1, -1, 1, 1]
+        assert world.queries.sales()["fbt_stock"][0]["quantity"] == 0
+
     def test_syncing_an_fbt_order_again_releases_its_stock_only_once(self, world: World) -> None:
         store = world.ready()
         world.with_fbt_import()

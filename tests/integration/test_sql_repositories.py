@@ -207,7 +207,7 @@ class TestRecords:
         with uow:
             found = uow.orders.get(order.id)
             assert found is not None
-            moves = found.release_fbt_stock(T0)
+            moves = found.settle_fbt_stock(T0)
             for move in moves:
                 uow.movements.add(move)
             uow.checkpoints.add(SyncCheckpoint(store_id=store.id, cursor=100, window_start=50, window_end=200, page_token="p2"))

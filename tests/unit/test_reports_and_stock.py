@@ -74,7 +74,7 @@ class TestFbtStockRelease:
             lines=[a_line(id="ln_1", product_sku="TEE"), a_line(id="ln_2", product_sku="TEE"), a_line(status=LineStatus.CANCELLED)],
         )
 
-        moves = order.release_fbt_stock(T0)
+        moves = order.settle_fbt_stock(T0)
 
         assert [(m.warehouse_id, m.product_sku, m.quantity, m.order_id, m.line_id, m.reason, m.at) for m in moves] == [
             ("wh_fbt", "TEE", -1, "ord_1", "ln_1", "fbt_sale", T0),
@@ -83,16 +83,28 @@ class TestFbtStockRelease:
 
     def test_stock_is_released_once_per_line(self) -> None:
         order = an_fbt_order()
-        order.release_fbt_stock(T0)
+        order.settle_fbt_stock(T0)
 
-        assert order.release_fbt_stock(T0) == []
+        assert order.settle_fbt_stock(T0) == []
 
     def test_an_fbt_order_in_review_releases_nothing_until_mapped(self) -> None:
         order = an_fbt_order(lines=[a_line(seller_sku="mug-1", product_sku=None)])
 
-        assert order.release_fbt_stock(T0) == []
+        assert order.settle_fbt_stock(T0) == []
         order.map_listing("mug-1", "MUG")
-        assert [m.product_sku for m in order.release_fbt_stock(T0)] == ["MUG"]
+        assert [m.product_sku for m in order.settle_fbt_stock(T0)] == ["MUG"]
 
     def test_merchant_orders_release_no_fbt_stock(self) -> None:
-        assert an_order(lines=[a_line(status=LineStatus.SHIPPED)], warehouse_id="wh_1").release_fbt_stock(T0) == []
+        assert an_order(lines=[a_line(status=LineStatus.SHIPPED)], warehouse_id="wh_1").settle_fbt_stock(T0) == []
+
+
+class TestFbtStockComesBack:
+    def test_a_unit_cancelled_on_tiktok_after_it_left_stock_comes_back_once(self) -> None:
+        order = an_fbt_order(lines=[a_line(id="ln_1", product_sku="MUG"), a_line(id="ln_2", product_sku="MUG")])
+        order.settle_fbt_stock(T0)
+
+        order.cancel_lines([order.lines[0]])
+        back = order.settle_fbt_stock(T0)
+
+        assert [(m.line_id, m.quantity, m.reason) for m in back] == [("ln_1", 1, "fbt_cancel")]
+        assert order.settle_fbt_stock(T0) == []

@@ -5,6 +5,7 @@ import math
 import random
 import re
 import time
+from urllib.parse import urlsplit
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import timezone
 from typing import Any, NoReturn
@@ -12,8 +13,11 @@ from typing import Any, NoReturn
 import httpx
 
 from adapters.tiktok.signing import encode_list, sign
+
+SANDBOX_APP_KEY = "sandbox-app-key"  # the sandbox's default app; never valid on TikTok
 from application.errors import (
     AccessTokenExpired,
+    ApplicationError,
     AuthorizationFailed,
     AuthorizationRevoked,
     TikTokError,
@@ -71,6 +75,19 @@ def http_client_resource(timeout_seconds: float = 30.0) -> Iterator[httpx.Client
     client.close()
 
 
+def _check_endpoint(url: str, app_key: str) -> None:
+    # Plain http and the sandbox's credentials are for the simulator on this machine only.
+    parts = urlsplit(url)
+    local = parts.hostname in ("127.0.0.1", "::1", "localhost")
+    if parts.scheme != "https" and not local:
+        raise ApplicationError(f"TikTok must be reached over https, not {parts.scheme}://{parts.hostname}")
+    if not local and app_key == SANDBOX_APP_KEY:
+        raise ApplicationError(
+            "set TIKTOK_APP_KEY and TIKTOK_APP_SECRET (and TIKTOK_SERVICE_ID) to your app's: "
+            "the defaults only work with the sandbox"
+        )
+
+
 class TikTokHttpClient:
     def __init__(self, http: httpx.Client, *, app_key: str, app_secret: str, api_base_url: str,
                  auth_base_url: str, now: Callable[[], float] = time.time,
@@ -78,6 +95,8 @@ class TikTokHttpClient:
                  max_wait: float = 30.0) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
+        for url in (api_base_url, auth_base_url):
+            _check_endpoint(url, app_key)
         self._http = http
         self._app_key = app_key
         self._app_secret = app_secret

@@ -8,6 +8,7 @@ import pytest
 from adapters.tiktok.client import TikTokHttpClient, open_http_client
 from adapters.tiktok.signing import sign
 from application.errors import (
+    ApplicationError,
     AccessTokenExpired,
     AuthorizationFailed,
     AuthorizationRevoked,
@@ -412,3 +413,17 @@ def test_httpx_request_logging_is_silenced_because_urls_carry_secrets() -> None:
 def test_the_production_http_client_has_explicit_timeouts() -> None:
     with open_http_client(timeout_seconds=12.0) as http:
         assert http.timeout == httpx.Timeout(10.0, connect=5.0, read=12.0, pool=5.0)
+
+
+class TestEndpoints:
+    def test_tiktoks_real_hosts_refuse_the_sandboxs_default_credentials(self) -> None:
+        with pytest.raises(ApplicationError, match="set TIKTOK_APP_KEY and TIKTOK_APP_SECRET"):
+            TikTokHttpClient(httpx.Client(), app_key="sandbox-app-key", app_secret="s",
+                             api_base_url="https://open-api.tiktokglobalshop.com", auth_base_url="https://auth.tiktok-shops.com")
+
+    def test_plain_http_is_only_for_the_sandbox_on_this_machine(self) -> None:
+        with pytest.raises(ApplicationError, match="over https"):
+            TikTokHttpClient(httpx.Client(), app_key="k", app_secret="s",
+                             api_base_url="http://tiktok.example.com", auth_base_url="https://auth.tiktok-shops.com")
+        TikTokHttpClient(httpx.Client(), app_key="sandbox-app-key", app_secret="s",
+                         api_base_url="http://127.0.0.1:8900", auth_base_url="http://127.0.0.1:8900")

@@ -496,7 +496,8 @@ def test_authorize_times_out_with_one_error_line_when_no_callback_comes(oms_scri
     (port,) = free_ports(1)
     with databases.fresh("sqlite") as url:
         # No sandbox: the authorization URL is made locally, and no browser ever comes back.
-        oms = Oms(oms_script, clean_environment(TIKTOK_OMS_DATABASE_URL=url,
+        oms = Oms(oms_script, clean_environment(TIKTOK_OMS_DATABASE_URL=url, TIKTOK_APP_KEY="my-app-key",
+                                                TIKTOK_APP_SECRET="my-app-secret",
                                                 TIKTOK_REDIRECT_URL=f"http://127.0.0.1:{port}/callback"), tmp_path)
         oms("stores", "create", "--name", STORE)
         started = time.monotonic()

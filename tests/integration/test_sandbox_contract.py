@@ -35,7 +35,7 @@ with warnings.catch_warnings():  # Starlette 1.x prefers httpx2; this project pi
 pytestmark = pytest.mark.integration
 
 APP_KEY, APP_SECRET, SERVICE_ID = "sbx-key", "sbx-secret-0123", "sbx-service"
-BASE = "http://sandbox.test"
+BASE = "http://127.0.0.1"  # the in-process sandbox (plain http is for loopback only)
 REDIRECT = "http://127.0.0.1:8765/callback"
 T0 = 1_780_000_000.0
 SEARCH = "/order/202309/orders/search"

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.integration
 
 T0 = 1_780_000_000
 REDIRECT = "http://127.0.0.1:8765/callback"
-BASE = "http://sandbox.test"
+BASE = "http://127.0.0.1"  # the in-process sandbox (plain http is for loopback only)
 PROVIDER = "7117858858072016686"
 
 

@@ -66,7 +66,3 @@ class LoopbackCallback:
     def __exit__(self, *args: object) -> None:
         self._server.server_close()
 
-
-def wait_for_callback(redirect_url: str, *, port: int | None = None, timeout: float = 300.0) -> str:
-    with LoopbackCallback(redirect_url, port=port) as callback:
-        return callback.wait(timeout)

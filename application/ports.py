@@ -110,6 +110,9 @@ class Quarantined:
 
 class QuarantineRepository(Protocol):
     def add(self, record: Quarantined) -> None: ...
+    def release(self, store_id: str, tiktok_order_ids: Iterable[str]) -> None:
+        """These orders were read cleanly at last: they are no longer set aside."""
+        ...
     def list(self, store_id: str | None = None) -> list[Quarantined]: ...
 
 

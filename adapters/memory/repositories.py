@@ -179,6 +179,10 @@ class InMemoryQuarantineRepository:
                 return
         self._rows.append(record)
 
+    def release(self, store_id: str, tiktok_order_ids: Iterable[str]) -> None:
+        clean = set(tiktok_order_ids)
+        self._rows[:] = [r for r in self._rows if not (r.store_id == store_id and r.tiktok_order_id in clean)]
+
     def list(self, store_id: str | None = None) -> list[Quarantined]:
         return [r for r in self._rows if store_id is None or r.store_id == store_id]
 

@@ -1,6 +1,7 @@
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from adapters.persistence import tables as t
@@ -174,6 +175,13 @@ class SqlAlchemyQuarantineRepository(_BufferedRows, QuarantineRepository):
                 )
         self._rows = list(latest.values())
         super().write()
+
+    def release(self, store_id: str, tiktok_order_ids: Iterable[str]) -> None:
+        clean = set(tiktok_order_ids)
+        self._rows = [r for r in self._rows if not (r["store_id"] == store_id and r["tiktok_order_id"] in clean)]
+        if clean:
+            c = t.quarantine.c
+            self._session.execute(delete(t.quarantine).where(c.store_id == store_id, c.tiktok_order_id.in_(sorted(clean))))
 
     def list(self, store_id: str | None = None) -> list[Quarantined]:
         self.write()

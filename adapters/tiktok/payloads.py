@@ -56,7 +56,6 @@ class TikTokOrder(_Payload):
     recipient_address: RecipientAddress | None = None
     delivery_option_id: str = ""
     payment: Payment | None = None
-    is_on_hold_order: bool = False
 
 
 class OrderSearchData(_Payload):

@@ -132,6 +132,7 @@ class SyncOrdersHandler:
                     summary.in_review += part.status is OrderStatus.IN_REVIEW
                     for movement in part.settle_fbt_stock(now):
                         self._uow.movements.add(movement)
+            self._uow.quarantine.release(store_id, [o.tiktok_order_id for o in page.orders])
             for bad in page.rejected:
                 self._uow.quarantine.add(Quarantined(store_id, bad.tiktok_order_id, bad.reason, bad.raw))
                 summary.quarantined += 1

@@ -146,6 +146,21 @@ class TestQuarantine:
         assert (record.store_id, record.tiktok_order_id) == (store.id, "576-bad") and '"NOPE"' in record.raw
         assert world.db.orders == {}
 
+    def test_an_order_read_cleanly_after_being_set_aside_is_imported_and_released(self, world: World) -> None:
+        store = world.ready()
+        now = world.model.now()
+        bad = {"id": "576-fixed", "status": "NOPE", "update_time": now, "create_time": now,
+               "line_items": [{"id": "x1", "seller_sku": "tee-red-l"}]}
+        world.shops[store.id].orders["576-fixed"] = bad
+        world.sync()
+        world.clock.advance(timedelta(minutes=1))
+        bad.update(status="AWAITING_SHIPMENT", update_time=world.model.now())
+
+        summary = world.sync()
+
+        assert summary.new == 1 and world.db.quarantine == []
+        assert [o.tiktok_order_id for o in world.db.orders.values()] == ["576-fixed"]
+
     def test_a_good_order_of_a_page_with_a_bad_one_is_imported_as_usual(self, world: World) -> None:
         store = world.ready()
         now = world.model.now()

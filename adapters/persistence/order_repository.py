@@ -2,7 +2,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import String, Table, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -110,20 +110,20 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
         self.write()
         o, l = t.orders.c, t.order_lines.c
         heads = self._session.execute(
-            select(o.id, o.tiktok_order_id, o.store_id, o.status, o.fulfilled_by, o.warehouse_id, o.tiktok_status,
-                   o.parent_order_id, o.created_at)
+            select(o.id, o.tiktok_order_id, o.store_id, _raw(o.status), _raw(o.fulfilled_by), o.warehouse_id,
+                   o.tiktok_status, o.parent_order_id, o.created_at)
             .where(*_conditions(store_id, status, fulfilled_by))
             .order_by(*_ORDER_LIST)
         )
         found: dict[str, OrderSummary] = {}
         for row in heads:
             found[row[0]] = {
-                "id": row[0], "tiktok_order_id": row[1], "store_id": row[2], "status": row[3].value,
-                "fulfilled_by": row[4].value, "warehouse_id": row[5], "tiktok_status": row[6],
+                "id": row[0], "tiktok_order_id": row[1], "store_id": row[2], "status": row[3],
+                "fulfilled_by": row[4], "warehouse_id": row[5], "tiktok_status": row[6],
                 "parent_order_id": row[7], "created_at": row[8].isoformat(), "lines": [],
             }
         lines = (
-            select(l.order_id, l.id, l.tiktok_line_item_id, l.seller_sku, l.product_sku, l.quantity, l.status)
+            select(l.order_id, l.id, l.tiktok_line_item_id, l.seller_sku, l.product_sku, l.quantity, _raw(l.status))
             .join(t.orders, o.id == l.order_id)
             .where(*_conditions(store_id, status, fulfilled_by))
             .order_by(l.order_id, l.position)
@@ -131,9 +131,14 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
         for order_id, line_id, item_id, seller_sku, product_sku, quantity, line_status in self._session.execute(lines):
             found[order_id]["lines"].append({
                 "id": line_id, "tiktok_line_item_id": item_id, "seller_sku": seller_sku,
-                "product_sku": product_sku, "quantity": quantity, "status": line_status.value,
+                "product_sku": product_sku, "quantity": quantity, "status": line_status,
             })
         return list(found.values())
+
+
+def _raw(column: Any) -> Any:
+    # The stored enum value is already the JSON value: no enum object per row.
+    return type_coerce(column, String).label(column.name)
 
 
 def _conditions(store_id: str | None, status: str | None, fulfilled_by: str | None) -> list[Any]:

@@ -65,7 +65,6 @@ def run_story(container: Container, model: TikTokShopModel, echo: Echo, authoriz
     c = container
     today = c.clock().now()
     first_of_month = today.date().replace(day=1)
-    shop = model.shop()
 
     s.title("Create the TikTok store in the store directory")
     for name in ("Newark NJ", "Reno NV"):
@@ -178,7 +177,6 @@ def run_story(container: Container, model: TikTokShopModel, echo: Echo, authoriz
     for row in report["fbt_stock"]:
         s.say(f"{row['warehouse']}: {row['product_sku']} {row['quantity']:+d}")
     s.echo("\nDone: every step of the TikTok store page, end to end.")
-    del shop
 
 
 def run_demo(container: Container | None, *, echo: Echo) -> None:

@@ -1,12 +1,16 @@
+import warnings
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import date, datetime
 
 import pytest
+from dependency_injector import providers
 from pytest_bdd import given, parsers, then, when
 
-from dependency_injector import providers
-
-from adapters.clock import FixedClock
+from adapters.clock import FixedClock, seconds_of
+from adapters.sandbox.app import create_app
+from adapters.tiktok.client import TikTokHttpClient
+from adapters.tiktok.gateway import HttpxTikTokShop
 from adapters.persistence.engine import make_engine, make_session_factory
 from adapters.persistence.mapping import map_tables, unmap_tables
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
@@ -44,7 +48,12 @@ from tiktok_world import (
     warehouse_id,
 )
 
+with warnings.catch_warnings():  # Starlette 1.x prefers httpx2; this project pins httpx 0.28
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from starlette.testclient import TestClient
+
 RULES = 18
+SANDBOX = "http://127.0.0.1"  # the sandbox app in process (plain http is for loopback only)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -58,32 +67,38 @@ def fixed_clock() -> FixedClock:
     return FixedClock(TODAY)
 
 
-@pytest.fixture(params=["memory", *SQL_DIALECTS], autouse=True)
-def storage(request: pytest.FixtureRequest, databases: Databases) -> Iterator[str | None]:
-    """Every scenario runs on the in-memory adapter, on SQLite and on PostgreSQL."""
-    if request.param == "memory":
-        yield None
+@pytest.fixture(params=["memory", "sandbox", *SQL_DIALECTS], autouse=True)
+def storage(request: pytest.FixtureRequest, databases: Databases) -> Iterator[tuple[str, str | None]]:
+    """Every scenario runs on the in-memory adapter, on SQLite and on PostgreSQL, and once more
+    with TikTok reached over HTTP: the real gateway and client against the sandbox app."""
+    if request.param in ("memory", "sandbox"):
+        yield request.param, None
         return
     with databases.fresh(request.param) as url:
-        yield url
+        yield request.param, url
 
 
 @pytest.fixture
-def container(fixed_clock: FixedClock, storage: str | None) -> Iterator[Container]:
+def container(fixed_clock: FixedClock, storage: tuple[str, str | None]) -> Iterator[Container]:
+    kind, url = storage
     c = Container(settings=Settings(_env_file=None, in_memory=True))
-    with c.clock.override(fixed_clock):
-        if storage is None:
-            yield c
-            return
-        map_tables()
-        engine = make_engine(storage)
-        sql_uow = providers.Factory(SqlAlchemyUnitOfWork, session_factory=make_session_factory(engine))
-        try:
-            with c.uow.override(sql_uow):
-                yield c
-        finally:
-            engine.dispose()
-            unmap_tables()
+    with c.clock.override(fixed_clock), ExitStack() as stack:
+        if kind == "sandbox":
+            model = c.tiktok_model()
+            http = stack.enter_context(TestClient(create_app(model), base_url=SANDBOX))
+            client = TikTokHttpClient(http, app_key=model.app_key, app_secret=model.app_secret, api_base_url=SANDBOX,
+                                      auth_base_url=SANDBOX, now=seconds_of(fixed_clock), sleep=lambda _: None)
+            gateway = HttpxTikTokShop(client, service_id=model.service_id, authorize_url=f"{SANDBOX}/open/authorize")
+            stack.enter_context(c.tiktok.override(gateway))
+        if url is not None:
+            map_tables()
+            stack.callback(unmap_tables)
+            engine = make_engine(url)
+            stack.callback(engine.dispose)
+            stack.enter_context(
+                c.uow.override(providers.Factory(SqlAlchemyUnitOfWork, session_factory=make_session_factory(engine)))
+            )
+        yield c
 
 
 @pytest.fixture

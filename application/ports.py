@@ -1,4 +1,5 @@
 import abc
+import builtins
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -80,7 +81,7 @@ class OrderRepository(Protocol):
     ) -> list[Order]: ...
     def summaries(
         self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
-    ) -> "list[OrderSummary]":
+    ) -> builtins.list[OrderSummary]:
         """The order list, in the same order as `list`; lines in their order on the order."""
         ...
 

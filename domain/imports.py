@@ -131,7 +131,7 @@ def import_remote_order(
     return ImportResult(ImportOutcome.UPDATED if changed else ImportOutcome.UNCHANGED)
 
 
-def _fingerprint(order: Order) -> tuple:
+def _fingerprint(order: Order) -> tuple[object, ...]:
     return (
         order.tiktok_status,
         order.tiktok_update_time,

@@ -25,20 +25,20 @@ class StockRow:
 
 def sales_by_store_and_fulfiller(orders: Iterable[Order]) -> list[SalesRow]:
     """R15: units and revenue of every order not cancelled, by store and by who fulfils."""
-    totals: dict[tuple[str, str, str], list] = {}
+    units: dict[tuple[str, str, str], int] = {}
+    revenue: dict[tuple[str, str, str], Decimal] = {}
     seen: dict[tuple[str, str, str], set[str]] = {}
     for order in orders:
         if order.status is OrderStatus.CANCELLED:
             continue
         key = (order.store_id, order.fulfilled_by.value, order.currency)
-        row = totals.setdefault(key, [0, Decimal("0")])
         seen.setdefault(key, set()).add(order.tiktok_order_id)
         for line in order.live_lines:
-            row[0] += line.quantity
-            row[1] += line.sale_price
+            units[key] = units.get(key, 0) + line.quantity
+            revenue[key] = revenue.get(key, Decimal("0")) + line.sale_price
     return [
-        SalesRow(store, by, len(seen[(store, by, cur)]), units, revenue, cur)
-        for (store, by, cur), (units, revenue) in sorted(totals.items())
+        SalesRow(store, by, len(tiktok_ids), units.get((store, by, cur), 0), revenue.get((store, by, cur), Decimal("0")), cur)
+        for (store, by, cur), tiktok_ids in sorted(seen.items())
     ]
 
 

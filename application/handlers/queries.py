@@ -1,7 +1,7 @@
 from typing import Any
 
 from application.lookup import find_order, find_store
-from application.ports import UnitOfWork
+from application.ports import OrderSummary, UnitOfWork
 from application.views import (
     listing_view,
     order_view,
@@ -45,10 +45,12 @@ class Queries:
                 listing_view(l) for l in self._uow.listings.for_store(store.id) if not (unmapped and l.is_mapped)
             ]
 
-    def orders(self, *, store: str | None = None, status: str | None = None, fulfilled_by: str | None = None) -> list[Json]:
+    def orders(
+        self, *, store: str | None = None, status: str | None = None, fulfilled_by: str | None = None
+    ) -> list[OrderSummary]:
         with self._uow:
             store_id = find_store(self._uow, store).id if store else None
-            return list(self._uow.orders.summaries(store_id=store_id, status=status, fulfilled_by=fulfilled_by))
+            return self._uow.orders.summaries(store_id=store_id, status=status, fulfilled_by=fulfilled_by)
 
     def order(self, ref: str) -> Json:
         with self._uow:

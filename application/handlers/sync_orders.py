@@ -69,11 +69,11 @@ class SyncOrdersHandler:
                 break
         with self._uow:
             self._uow.lock_store(store_id)
-            checkpoint = self._uow.checkpoints.get(store_id)
-            assert checkpoint is not None
-            if checkpoint.window_end == window_end:
-                checkpoint.close_window()
-                self._uow.checkpoints.add(checkpoint)
+            finished = self._uow.checkpoints.get(store_id)
+            assert finished is not None
+            if finished.window_end == window_end:
+                finished.close_window()
+                self._uow.checkpoints.add(finished)
                 self._uow.commit()
         return summary
 

@@ -209,9 +209,20 @@ class TikTokShop(Protocol):
         ...
 
     def ship_package(
-        self, conn: Connection, *, order_id: str, line_item_ids: list[str], tracking_number: str, provider_id: str
+        self,
+        conn: Connection,
+        *,
+        order_id: str,
+        line_item_ids: list[str],
+        tracking_number: str,
+        provider_id: str,
+        existing_package: bool = False,
     ) -> str:
-        """Mark a package of these line items as shipped; returns the package id."""
+        """Ship a package of these line items; returns the package id.
+
+        Where TikTok splits before shipping, the package already exists (from payment or the
+        split) and is shipped as it is; elsewhere it is made as it ships (Mark Package As Shipped).
+        """
         ...
 
     def split(self, conn: Connection, *, order_id: str, groups: list[list[str]]) -> list[str]:

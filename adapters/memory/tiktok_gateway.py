@@ -3,7 +3,7 @@ from contextlib import contextmanager
 from urllib.parse import urlencode
 
 from adapters.memory.tiktok_model import TikTokApiError, TikTokShopModel
-from adapters.tiktok.mapping import parse_order, to_grant, to_shop
+from adapters.tiktok.mapping import package_holding, parse_order, to_grant, to_shop
 from adapters.tiktok.payloads import OrderSearchData, ShippingProvidersData, ShopsData
 from application.errors import (
     AccessTokenExpired,
@@ -98,8 +98,21 @@ class InMemoryTikTokShop(TikTokShop):
             return str(self.model.cancel(conn.access_token, conn.shop_cipher, body)["cancel_id"])
 
     def ship_package(
-        self, conn: Connection, *, order_id: str, line_item_ids: list[str], tracking_number: str, provider_id: str
+        self, conn: Connection, *, order_id: str, line_item_ids: list[str], tracking_number: str, provider_id: str,
+        existing_package: bool = False,
     ) -> str:
+        if existing_package:
+            with _translated():
+                (order,) = self.model.order_detail(conn.access_token, conn.shop_cipher, [order_id])["orders"]
+            try:
+                package_id = package_holding(order, line_item_ids)
+            except ValueError as exc:
+                raise TikTokRefused(f"TikTok cannot ship these lines: {exc}") from None
+            body = {"handover_method": "DROP_OFF",
+                    "self_shipment": {"tracking_number": tracking_number, "shipping_provider_id": provider_id}}
+            with _translated():
+                self.model.ship_existing_package(conn.access_token, conn.shop_cipher, package_id, body)
+            return package_id
         body = {"order_line_item_ids": line_item_ids, "tracking_number": tracking_number, "shipping_provider_id": provider_id}
         with _translated():
             return str(self.model.mark_shipped(conn.access_token, conn.shop_cipher, order_id, body)["package_id"])

@@ -314,31 +314,54 @@ class TikTokShopModel:
             return {"cancel_id": cancel_id, "cancel_status": "CANCELLATION_REQUEST_SUCCESS"}
 
     def mark_shipped(self, access_token: str, cipher: str, order_id: str, body: dict) -> dict:
+        """Mark Package As Shipped: the package is made as it ships (US, UK, EU, JP)."""
         with self.lock:
             shop = self._authorize(access_token, cipher, "ship")
             assert shop is not None
+            if shop.region in PRESPLIT_MARKETS:
+                raise TikTokApiError(36009004, f"Mark Package As Shipped is not available in {shop.region}: ship the package")
             order = self._order(shop, order_id)
             self._check_fulfillable(order)
-            if not body.get("tracking_number"):
-                raise TikTokApiError(36009004, "param body.tracking_number is missing")
-            provider = str(body.get("shipping_provider_id", ""))
-            if provider not in {p["id"] for p in SHIPPING_PROVIDERS}:
-                raise TikTokApiError(21004015, "shipping provider is not available for this delivery option")
             open_items = [i for i in order["line_items"] if i["display_status"] in ("AWAITING_SHIPMENT", "ON_HOLD", "")]
             wanted = body.get("order_line_item_ids") or [i["id"] for i in open_items]
             items = [i for i in open_items if i["id"] in wanted]
             if not items or len(items) != len(set(wanted)):
                 raise TikTokApiError(21011007, "some line items cannot be shipped")
             package_id = self.new_id()
-            for item in items:
-                item.update(display_status="AWAITING_COLLECTION", package_id=package_id, package_status="PROCESSING",
-                            tracking_number=body["tracking_number"], shipping_provider_id=provider)
-            remaining = [i for i in order["line_items"] if i["display_status"] == "AWAITING_SHIPMENT"]
-            order["status"] = "PARTIALLY_SHIPPING" if remaining else "AWAITING_COLLECTION"
             order.setdefault("packages", []).append({"id": package_id})
-            self._touch(order)
-            self.packages.append({"package_id": package_id, "order_id": order_id, "line_item_ids": [i["id"] for i in items], "tracking_number": body["tracking_number"]})
+            self._ship(order, items, package_id, str(body.get("tracking_number") or ""), str(body.get("shipping_provider_id", "")))
             return {"order_id": order_id, "order_line_item_ids": [i["id"] for i in items], "package_id": package_id}
+
+    def ship_existing_package(self, access_token: str, cipher: str, package_id: str, body: dict) -> dict:
+        """Ship Package: the package exists since payment or a split (SEA, LATAM)."""
+        with self.lock:
+            shop = self._authorize(access_token, cipher, "ship")
+            assert shop is not None
+            found = [(o, i) for o in shop.orders.values() for i in o["line_items"] if i.get("package_id") == package_id]
+            if not found:
+                raise TikTokApiError(21008111, "The order or package does not belong to the current seller")
+            order = found[0][0]
+            self._check_fulfillable(order)
+            items = [i for _, i in found if i["display_status"] in ("AWAITING_SHIPMENT", "")]
+            if not items:
+                raise TikTokApiError(21011007, "the package has nothing left to ship")
+            shipment = body.get("self_shipment") or {}
+            self._ship(order, items, package_id, str(shipment.get("tracking_number") or ""), str(shipment.get("shipping_provider_id", "")))
+            return {}
+
+    def _ship(self, order: dict, items: list[dict], package_id: str, tracking: str, provider: str) -> None:
+        if not tracking:
+            raise TikTokApiError(36009004, "param body.tracking_number is missing")
+        if provider not in {p["id"] for p in SHIPPING_PROVIDERS}:
+            raise TikTokApiError(21004015, "shipping provider is not available for this delivery option")
+        for item in items:
+            item.update(display_status="AWAITING_COLLECTION", package_id=package_id, package_status="PROCESSING",
+                        tracking_number=tracking, shipping_provider_id=provider)
+        remaining = [i for i in order["line_items"] if i["display_status"] == "AWAITING_SHIPMENT"]
+        order["status"] = "PARTIALLY_SHIPPING" if remaining else "AWAITING_COLLECTION"
+        self._touch(order)
+        self.packages.append({"package_id": package_id, "order_id": order["id"],
+                              "line_item_ids": [i["id"] for i in items], "tracking_number": tracking})
 
     def _check_fulfillable(self, order: dict) -> None:
         if order["fulfillment_type"] == "FULFILLMENT_BY_TIKTOK":
@@ -429,6 +452,11 @@ class TikTokShopModel:
                 "line_items": items, "packages": [], "user_id": "7021436810468230477",
                 "buyer_email": "v3m8x2@scs3.tiktok.com",
             }
+            if shop.region in PRESPLIT_MARKETS:  # there, the package exists from payment
+                package_id = self.new_id()
+                order["packages"] = [{"id": package_id}]
+                for item in items:
+                    item["package_id"] = package_id
             shop.orders[order_id] = order
             return order
 

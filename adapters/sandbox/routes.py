@@ -73,6 +73,10 @@ def _ship(c: Call) -> dict[str, Any]:
     return c.model.mark_shipped(c.access_token, c.shop_cipher, c.path_params["order_id"], c.body)
 
 
+def _ship_package(c: Call) -> dict[str, Any]:
+    return c.model.ship_existing_package(c.access_token, c.shop_cipher, c.path_params["package_id"], c.body)
+
+
 def _split(c: Call) -> dict[str, Any]:
     return c.model.split(c.access_token, c.shop_cipher, c.path_params["order_id"], c.body)
 
@@ -91,6 +95,7 @@ API = (
     Api("POST", "/return_refund/202309/cancellations", Guard.SHOP, _cancel),
     Api("POST", "/fulfillment/202309/orders/{order_id}/packages", Guard.SHOP, _ship),
     Api("POST", "/fulfillment/202309/orders/{order_id}/split", Guard.SHOP, _split),
+    Api("POST", "/fulfillment/202309/packages/{package_id}/ship", Guard.SHOP, _ship_package),
     Api("GET", "/logistics/202309/delivery_options/{delivery_option_id}/shipping_providers", Guard.SHOP,
         _providers),
 )

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, ValidationError
 
 from adapters.tiktok.client import TikTokHttpClient
-from adapters.tiktok.mapping import parse_order, to_grant, to_shop
+from adapters.tiktok.mapping import package_holding, parse_order, to_grant, to_shop
 from adapters.tiktok.payloads import (
     CancelData,
     OrderSearchData,
@@ -95,14 +95,36 @@ class HttpxTikTokShop(TikTokShop):
         return _read(CancelData, data, "the cancellation").cancel_id
 
     def ship_package(
-        self, conn: Connection, *, order_id: str, line_item_ids: list[str], tracking_number: str, provider_id: str
+        self, conn: Connection, *, order_id: str, line_item_ids: list[str], tracking_number: str, provider_id: str,
+        existing_package: bool = False,
     ) -> str:
+        if existing_package:
+            return self._ship_existing_package(conn, order_id, line_item_ids, tracking_number, provider_id)
         body = {"order_line_item_ids": line_item_ids, "tracking_number": tracking_number,
                 "shipping_provider_id": provider_id}
         with _explained(f"mark a package of order {order_id} as shipped"):
             data = self._client.call("POST", f"/fulfillment/202309/orders/{order_id}/packages", body=body,
                                      access_token=conn.access_token, shop_cipher=conn.shop_cipher, retry=False)
         return _read(ShippedPackageData, data, "the shipped package").package_id
+
+    def _ship_existing_package(
+        self, conn: Connection, order_id: str, line_item_ids: list[str], tracking_number: str, provider_id: str
+    ) -> str:
+        # SEA and LATAM: the package exists since payment or the split; find it, then ship it.
+        with _explained(f"read order {order_id}"):
+            data = self._client.call("GET", "/order/202309/orders", query={"ids": [order_id]},
+                                     access_token=conn.access_token, shop_cipher=conn.shop_cipher)
+        orders = data.get("orders") or []
+        try:
+            package_id = package_holding(orders[0] if orders else {}, line_item_ids)
+        except ValueError as exc:
+            raise TikTokRefused(f"TikTok cannot ship these lines: {exc}") from None
+        body = {"handover_method": "DROP_OFF",
+                "self_shipment": {"tracking_number": tracking_number, "shipping_provider_id": provider_id}}
+        with _explained(f"ship package {package_id}"):
+            self._client.call("POST", f"/fulfillment/202309/packages/{package_id}/ship", body=body,
+                              access_token=conn.access_token, shop_cipher=conn.shop_cipher, retry=False)
+        return package_id
 
     def split(self, conn: Connection, *, order_id: str, groups: list[list[str]]) -> list[str]:
         body = {"splittable_groups": [{"id": str(n), "order_line_item_ids": ids} for n, ids in enumerate(groups, 1)]}

@@ -115,3 +115,16 @@ def to_grant(data: dict) -> Grant:
 
 def to_shop(shop: Shop) -> AuthorizedShop:
     return AuthorizedShop(id=shop.id, name=shop.name, region=shop.region, cipher=shop.cipher)
+
+
+def package_holding(order: dict, line_item_ids: list[str]) -> str:
+    """The one TikTok package that holds exactly these line items (markets that split first)."""
+    items = order.get("line_items") or []
+    packages = {str(i.get("package_id") or "") for i in items if i.get("id") in line_item_ids}
+    if len(packages) != 1 or "" in packages:
+        raise ValueError("these lines are not one TikTok package: split the order first")
+    (package,) = packages
+    others = [i for i in items if i.get("package_id") == package and i.get("id") not in line_item_ids]
+    if any(i.get("display_status") != "CANCELLED" for i in others):
+        raise ValueError(f"TikTok's package {package} also holds other lines: split the order first")
+    return package

@@ -3,13 +3,15 @@ from application.errors import ApplicationError
 from application.lookup import find_order
 from application.ports import Clock, ShippingProvider, TikTokShop, UnitOfWork
 from application.tiktok_session import ShopSession
+from domain.markets import splits_before_shipping
 from domain.orders import Shipment
 
 
 class ShipOrderHandler:
     """
     - An order (or a split part) ships from its assigned warehouse with a carrier and tracking number.
-    - TikTok is told which line items the package holds; the carrier must be one TikTok lists for
+    - TikTok is told which line items the package holds (where TikTok splits before shipping, the
+      part's own package is shipped); the carrier must be one TikTok lists for
       the order's delivery option (by name or provider id).
     - FBT orders, orders in review and orders TikTok still holds (ON_HOLD) cannot be shipped.
     - If TikTok refuses, the order stays as it was.
@@ -29,6 +31,9 @@ class ShipOrderHandler:
             line_ids = [line.id for line in lines]
             item_ids = [line.tiktok_line_item_id for line in lines]
             delivery_option = order.delivery_option_id
+            store = self._uow.stores.get(store_id)
+            assert store is not None
+            existing_package = splits_before_shipping(store.region)
         # TikTok is called outside the transaction; the order is read again to record the result.
         providers = self._session.call(
             store_id, lambda conn: self._tiktok.shipping_providers(conn, delivery_option_id=delivery_option)
@@ -37,7 +42,12 @@ class ShipOrderHandler:
         package_id = self._session.call(
             store_id,
             lambda conn: self._tiktok.ship_package(
-                conn, order_id=tiktok_order_id, line_item_ids=item_ids, tracking_number=cmd.tracking, provider_id=provider.id
+                conn,
+                order_id=tiktok_order_id,
+                line_item_ids=item_ids,
+                tracking_number=cmd.tracking,
+                provider_id=provider.id,
+                existing_package=existing_package,
             ),
         )
         with self._uow:

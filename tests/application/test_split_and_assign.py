@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from application.commands import AssignWarehouse, SplitOrder
+from application.commands import AssignWarehouse, ShipOrder, SplitOrder
 from application.errors import ApplicationError, NotFound, TikTokRefused
 from application.tiktok_session import StoreNeedsReauthorization
 from domain.exceptions import (
@@ -104,6 +104,36 @@ class TestSplitBeforeShipping:
         assert remote["split_or_combine_tag"] == "SPLIT" and world.calls("split") == 1
         assert packages[tees[0].tiktok_line_item_id] == packages[tees[1].tiktok_line_item_id] != packages[mug.tiktok_line_item_id]
         assert len(world.parts(order.tiktok_order_id)) == 2
+
+    def test_each_part_ships_as_its_own_tiktok_package(self, world: World) -> None:
+        store = world.ready(region="MY", name="TikTok MY")
+        order = world.imported(store, [("tee-red-l", 2), ("mug", 1)])
+        part = world.split_order(SplitOrder(order=order.id, lines=[order.lines[2].id]))
+        world.assign_warehouse(AssignWarehouse(order=order.id, warehouse="East"))
+        world.assign_warehouse(AssignWarehouse(order=part, warehouse="West"))
+
+        shipped = [
+            world.ship_order(ShipOrder(order=ref, carrier="UPS", tracking=f"1Z{n}")) for n, ref in enumerate((order.id, part))
+        ]
+
+        remote = world.model.find_order(order.tiktok_order_id)
+        by_package = {p["package_id"]: sorted(p["line_item_ids"]) for p in world.model.packages}
+        assert set(shipped) == set(by_package) and len(by_package) == 2
+        assert sorted(map(sorted, by_package.values())) == sorted(
+            [sorted(l.tiktok_line_item_id for l in world.order(ref).lines) for ref in (order.id, part)]
+        )
+        assert remote["status"] == "AWAITING_COLLECTION" and world.calls("ship") == 2
+
+    def test_part_of_a_package_cannot_ship_before_the_order_is_split(self, world: World) -> None:
+        store = world.ready(region="MY", name="TikTok MY")
+        order = world.imported(store, [("tee-red-l", 1), ("mug", 1)])
+        world.assign_warehouse(AssignWarehouse(order=order.id, warehouse="East"))
+        world.model.find_order(order.tiktok_order_id)["line_items"][1]["package_id"] = "someone-elses"
+
+        with pytest.raises(TikTokRefused, match="not one TikTok package: split the order first"):
+            world.ship_order(ShipOrder(order=order.id, carrier="UPS", tracking="1Z"))
+
+        assert world.order(order.id).status is OrderStatus.AWAITING_FULFILMENT
 
     def test_units_of_one_sku_stay_together_and_tiktok_is_not_asked(self, world: World) -> None:
         store = world.ready(region="MY", name="TikTok MY")

@@ -9,6 +9,7 @@ from domain.exceptions import (
     PartialCancellationNotInMarket,
     PartialCancellationRequiresOutOfStock,
 )
+from domain.markets import market
 from domain.orders import Order, OrderLine
 
 
@@ -40,14 +41,14 @@ _PAID_UK = {
     CancelReason.ADDRESS_NOT_DELIVERABLE: "seller_cancel_paid_reason_address_not_deliver_uk",
 }
 # TikTok's seller cancel reasons by order status and market (partner.tiktokshop.com, cancel-reasons).
-PARTIAL_CANCEL_MARKETS = frozenset({"US", "GB", "UK"})
+PARTIAL_CANCEL_MARKETS = frozenset({"US", "GB"})
 # Seller cancellations of a paid order that has not shipped. (The US also allows AWAITING_COLLECTION,
 # but the OMS counts such an order as shipped already.)
 PAID_STATUSES = frozenset({"ON_HOLD", "AWAITING_SHIPMENT", "PARTIALLY_SHIPPING"})
 
 
 def reason_names(tiktok_status: str, region: str) -> dict[CancelReason, str]:
-    uk = region.upper() in ("GB", "UK")
+    uk = market(region) == "GB"
     if tiktok_status == "UNPAID":
         return _UNPAID_UK if uk else _UNPAID
     if tiktok_status in PAID_STATUSES:
@@ -92,7 +93,7 @@ def plan_cancellation(
     if partial:
         if reason is not CancelReason.OUT_OF_STOCK:
             raise PartialCancellationRequiresOutOfStock(reason.value)
-        if region.upper() not in PARTIAL_CANCEL_MARKETS:
+        if market(region) not in PARTIAL_CANCEL_MARKETS:
             raise PartialCancellationNotInMarket(region)
         if order.tiktok_status not in PAID_STATUSES:
             raise PartialCancellationNeedsPaidOrder(order.tiktok_status)

@@ -21,7 +21,7 @@ class InMemoryDatabase:
     products: dict[str, Product] = field(default_factory=dict)
     listings: dict[tuple[str, str], Listing] = field(default_factory=dict)
     orders: dict[str, Order] = field(default_factory=dict)
-    payloads: dict[tuple[str, str], object] = field(default_factory=dict)
+    payloads: dict[tuple[str, str], tuple[int, object]] = field(default_factory=dict)
     returns: dict[str, Return] = field(default_factory=dict)
     movements: list[StockMovement] = field(default_factory=list)
     checkpoints: dict[str, SyncCheckpoint] = field(default_factory=dict)
@@ -82,16 +82,20 @@ class InMemoryListingRepository:
 
 
 class InMemoryOrderRepository:
-    def __init__(self, rows: dict[str, Order], payloads: dict[tuple[str, str], object]) -> None:
+    def __init__(self, rows: dict[str, Order], payloads: dict[tuple[str, str], tuple[int, object]]) -> None:
         self._rows = rows
         self._payloads = payloads
 
     def keep_payload(self, store_id: str, remote: RemoteOrder) -> None:
-        if remote.raw is not None:
-            self._payloads[(store_id, remote.tiktok_order_id)] = remote.raw
+        # Newest wins, as in the SQL adapter: an older copy never replaces the one kept.
+        key = (store_id, remote.tiktok_order_id)
+        kept = self._payloads.get(key)
+        if remote.raw is not None and (kept is None or kept[0] <= remote.update_time):
+            self._payloads[key] = (remote.update_time, remote.raw)
 
     def payload(self, store_id: str, tiktok_order_id: str) -> object | None:
-        return self._payloads.get((store_id, tiktok_order_id))
+        kept = self._payloads.get((store_id, tiktok_order_id))
+        return None if kept is None else kept[1]
 
     def add(self, order: Order) -> None:
         self._rows[order.id] = order

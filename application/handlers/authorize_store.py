@@ -6,6 +6,7 @@ from application.errors import ApplicationError, TikTokError
 from application.lookup import find_store
 from application.ports import AuthorizedShop, Clock, TikTokShop, UnitOfWork
 from domain.exceptions import DomainError
+from domain.markets import market
 from domain.stores import Connection, Store
 
 
@@ -94,9 +95,8 @@ class CompleteAuthorizationHandler:
     def _pick_shop(region: str, shops: list[AuthorizedShop]) -> AuthorizedShop:
         if not shops:
             raise ApplicationError("authorization refused: the account authorizes no TikTok shop")
-        same = {region, "GB"} if region in ("GB", "UK") else {region}
         for shop in shops:
-            if shop.region.upper() in same:
+            if market(shop.region) == market(region):
                 return shop
         # Cancel reasons, partial cancellation and splitting all depend on the market: never guess it.
         found = ", ".join(f"{s.name} ({s.region})" for s in shops)

@@ -1,3 +1,4 @@
+import hmac
 from typing import Any
 
 from application.lookup import find_order, find_store
@@ -29,6 +30,16 @@ class Queries:
     def store(self, ref: str) -> Json:
         with self._uow:
             return store_view(find_store(self._uow, ref))
+
+    def store_awaiting_callback(self, state: str) -> str | None:
+        """The id of the store whose pending authorization holds `state` (compared in constant
+        time), or None: how TikTok's redirect to `serve` finds its store."""
+        with self._uow:
+            for store in self._uow.stores.list():
+                pending = store.pending_state
+                if pending is not None and state and hmac.compare_digest(pending.encode(), state.encode()):
+                    return store.id
+            return None
 
     def warehouses(self) -> list[Json]:
         with self._uow:

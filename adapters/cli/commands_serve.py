@@ -1,0 +1,43 @@
+import click
+
+from adapters.cli.output import container
+from application.errors import ApplicationError
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="Port to listen on.")
+@click.option(
+    "--public",
+    is_flag=True,
+    help="Allow a non-loopback --host. Only behind an HTTPS reverse proxy: TikTok delivers webhooks over HTTPS only.",
+)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, public: bool) -> None:
+    """Run the OMS service until SIGTERM or Ctrl+C: TikTok's webhook endpoint (POST /webhooks/tiktok),
+    the OAuth callback (GET /oauth/tiktok/callback; point TIKTOK_REDIRECT_URL there) and /healthz."""
+    from adapters.server.app import CALLBACK_PATH, WEBHOOK_PATH
+    from adapters.server.run import HTTPS_WARNING, bind, is_loopback, run
+    from adapters.server.service import serve_app
+
+    if not is_loopback(host):
+        if not public:
+            raise click.UsageError(
+                f"--host {host} is reachable beyond this machine; add --public, and put tiktok-oms behind an HTTPS reverse proxy"
+            )
+        click.echo(HTTPS_WARNING.format(host=host), err=True)
+    c = container(ctx)
+    app = serve_app(c)
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        raise ApplicationError(str(exc)) from None
+    base = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
+    click.echo(f"tiktok-oms serving on {base} (Ctrl+C to stop)", err=True)
+    click.echo(f"  webhooks:        POST {base}{WEBHOOK_PATH}", err=True)
+    click.echo(f"  OAuth callback:  GET  {base}{CALLBACK_PATH}", err=True)
+    run(app, sock)
+    click.echo("tiktok-oms stopped", err=True)
+
+
+GROUPS = (serve,)

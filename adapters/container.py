@@ -1,6 +1,7 @@
 """The composition root: the only module that knows every adapter and every handler.
 
-`Settings.in_memory` selects the in-memory adapter (demo, fast tests); otherwise the SQL
+`Settings.in_memory` selects in-memory storage and the TikTok Shop simulator reached in process
+(demo, fast tests) through the same TikTok client and gateway as production; otherwise the SQL
 database and TikTok's HTTP API are used. Engines and clients are built here, once per process;
 a unit of work is made fresh for every command.
 """
@@ -9,8 +10,7 @@ from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock, seconds_of
 from adapters.memory.repositories import InMemoryDatabase, InMemoryUnitOfWork
-from adapters.memory.tiktok_gateway import InMemoryTikTokShop
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.model import TikTokShopModel
 from adapters.persistence.engine import make_engine, make_session_factory
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.settings import Settings
@@ -36,6 +36,18 @@ def _mode(settings: Settings) -> str:
     return "memory" if settings.in_memory else "sql"
 
 
+def _sandbox_app(model: TikTokShopModel) -> object:
+    from adapters.sandbox.app import create_app  # Starlette is loaded only for the in-memory mode
+
+    return create_app(model)
+
+
+def _in_process_gateway(model: TikTokShopModel, app: object, authorize_url: str) -> HttpxTikTokShop:
+    from adapters.sandbox.inprocess import InProcessTikTokShop
+
+    return InProcessTikTokShop(model, authorize_url=authorize_url, app=app)  # type: ignore[arg-type]
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     mode = providers.Callable(_mode, settings)
@@ -48,6 +60,8 @@ class Container(containers.DeclarativeContainer):
         service_id=settings.provided.service_id,
         now=providers.Callable(seconds_of, clock),
     )
+
+    sandbox_app = providers.Singleton(_sandbox_app, tiktok_model)  # its state scripts faults, logs requests
 
     engine = providers.Singleton(make_engine, settings.provided.database_url)
     session_factory = providers.Singleton(make_session_factory, engine=engine)
@@ -67,7 +81,9 @@ class Container(containers.DeclarativeContainer):
     )
     tiktok = providers.Selector(
         mode,
-        memory=providers.Singleton(InMemoryTikTokShop, model=tiktok_model, authorize_url=settings.provided.authorize_url),
+        # The simulator, reached through the production client and gateway over an in-process transport.
+        memory=providers.Singleton(_in_process_gateway, model=tiktok_model, app=sandbox_app,
+                                   authorize_url=settings.provided.authorize_url),
         sql=providers.Singleton(
             HttpxTikTokShop,
             client=tiktok_client,

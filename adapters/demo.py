@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from adapters.container import Container
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.model import TikTokShopModel
 from application.commands import (
     AddProduct,
     AssignWarehouse,

@@ -8,7 +8,7 @@ import platformdirs
 
 from adapters.container import Container
 from adapters.demo import run_story
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.model import TikTokShopModel
 from adapters.oauth_callback import LoopbackCallback
 from adapters.sandbox.app import create_app
 from adapters.sandbox.browser import open_in_browser

@@ -1,3 +1,5 @@
+"""Every error type of the application, in one module: what a use case may raise to its caller."""
+
 class ApplicationError(Exception):
     """An expected failure of a use case; its message is shown to the seller as is."""
 
@@ -17,6 +19,15 @@ class AlreadyExists(ApplicationError):
 class StoreNotConnected(ApplicationError):
     def __init__(self, name: str) -> None:
         super().__init__(f"store {name!r} is not connected: run 'tiktok-oms stores authorize {name}'")
+
+
+class StoreNeedsReauthorization(ApplicationError):
+    """TikTok no longer accepts the store's authorization; the store is disconnected until re-authorized."""
+
+    def __init__(self, store_name: str, why: str) -> None:
+        super().__init__(
+            f"store {store_name!r} is disconnected: {why}; run 'tiktok-oms stores authorize {store_name}'"
+        )
 
 
 class StorageError(ApplicationError):

@@ -1,9 +1,9 @@
 import abc
 import builtins
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, TypedDict
+from typing import Any, Protocol, TypedDict, cast
 
 from domain.catalog import Listing, Product
 from domain.imports import RemoteOrder
@@ -65,7 +65,40 @@ class OrderSummary(TypedDict):
     lines: list[LineSummary]
 
 
-class OrderRepository(Protocol):
+# The keys of the order list, defined once (by the TypedDicts above), in the order the adapters
+# read their values: a repository fetches these fields as plain rows and builds summaries with
+# `order_summary`/`line_summary`, so no adapter spells a key of its own.
+ORDER_SUMMARY_FIELDS: tuple[str, ...] = tuple(key for key in OrderSummary.__annotations__ if key != "lines")
+LINE_SUMMARY_FIELDS: tuple[str, ...] = tuple(LineSummary.__annotations__)
+
+
+def order_summary(values: Sequence[Any], lines: builtins.list[LineSummary]) -> OrderSummary:
+    """An order-list row from its values in `ORDER_SUMMARY_FIELDS` order (created_at as ISO 8601 text)."""
+    if len(values) != len(ORDER_SUMMARY_FIELDS):
+        raise ValueError(f"an order summary has {len(ORDER_SUMMARY_FIELDS)} fields, not {len(values)}")
+    row: dict[str, Any] = dict(zip(ORDER_SUMMARY_FIELDS, values))
+    row["lines"] = lines
+    return cast(OrderSummary, row)
+
+
+def line_summary(values: Sequence[Any]) -> LineSummary:
+    """A line of an order-list row from its values in `LINE_SUMMARY_FIELDS` order."""
+    if len(values) != len(LINE_SUMMARY_FIELDS):
+        raise ValueError(f"a line summary has {len(LINE_SUMMARY_FIELDS)} fields, not {len(values)}")
+    return cast(LineSummary, dict(zip(LINE_SUMMARY_FIELDS, values)))
+
+
+class OrderSummaries(Protocol):
+    """The read port of the order list: summaries as plain rows, without building aggregates."""
+
+    def summaries(
+        self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
+    ) -> builtins.list[OrderSummary]:
+        """The order list, in the same order as `list`; lines in their order on the order."""
+        ...
+
+
+class OrderRepository(OrderSummaries, Protocol):
     def add(self, order: Order) -> None: ...
     def get(self, order_id: str) -> Order | None: ...
     def parts(self, store_id: str, tiktok_order_ids: Iterable[str]) -> dict[str, list[Order]]:
@@ -79,11 +112,6 @@ class OrderRepository(Protocol):
     def list(
         self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
     ) -> list[Order]: ...
-    def summaries(
-        self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
-    ) -> builtins.list[OrderSummary]:
-        """The order list, in the same order as `list`; lines in their order on the order."""
-        ...
 
 
 class ReturnRepository(Protocol):

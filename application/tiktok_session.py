@@ -6,19 +6,13 @@ from application.errors import (
     ApplicationError,
     AuthorizationRevoked,
     NotFound,
+    StoreNeedsReauthorization,
     StoreNotConnected,
 )
 from application.ports import Clock, TikTokShop, UnitOfWork
 from domain.stores import Connection, Store
 
 T = TypeVar("T")
-
-
-class StoreNeedsReauthorization(ApplicationError):
-    def __init__(self, store: Store, why: str) -> None:
-        super().__init__(
-            f"store {store.name!r} is disconnected: {why}; run 'tiktok-oms stores authorize {store.name}'"
-        )
 
 
 class ShopSession:
@@ -96,4 +90,4 @@ class ShopSession:
     def _lose(self, store: Store, why: str) -> StoreNeedsReauthorization:
         store.fail(why)
         self._uow.commit()
-        return StoreNeedsReauthorization(store, why)
+        return StoreNeedsReauthorization(store.name, why)

@@ -3,7 +3,7 @@
 from dataclasses import asdict
 from typing import Any
 
-from application.ports import OrderSummary
+from application.ports import OrderSummary, line_summary, order_summary
 from domain.catalog import Listing, Product
 from domain.orders import Order
 from domain.reports import SalesRow, StockRow
@@ -49,34 +49,19 @@ def listing_view(listing: Listing) -> dict[str, Any]:
     }
 
 
-def order_summary(order: Order) -> OrderSummary:
-    return {
-        "id": order.id,
-        "tiktok_order_id": order.tiktok_order_id,
-        "store_id": order.store_id,
-        "status": order.status.value,
-        "fulfilled_by": order.fulfilled_by.value,
-        "warehouse_id": order.warehouse_id,
-        "tiktok_status": order.tiktok_status,
-        "parent_order_id": order.parent_order_id,
-        "created_at": order.created_at.isoformat(),
-        "lines": [
-            {
-                "id": line.id,
-                "tiktok_line_item_id": line.tiktok_line_item_id,
-                "seller_sku": line.seller_sku,
-                "product_sku": line.product_sku,
-                "quantity": line.quantity,
-                "status": line.status.value,
-            }
-            for line in order.lines
-        ],
-    }
+def order_summary_of(order: Order) -> OrderSummary:
+    """The order-list row of an aggregate (the in-memory adapter's list, and `order_view`)."""
+    return order_summary(
+        (order.id, order.tiktok_order_id, order.store_id, order.status.value, order.fulfilled_by.value,
+         order.warehouse_id, order.tiktok_status, order.parent_order_id, order.created_at.isoformat()),
+        [line_summary((line.id, line.tiktok_line_item_id, line.seller_sku, line.product_sku, line.quantity,
+                       line.status.value)) for line in order.lines],
+    )
 
 
 def order_view(order: Order) -> dict[str, Any]:
     return {
-        **order_summary(order),
+        **order_summary_of(order),
         "address": asdict(order.address),
         "shipments": [
             {

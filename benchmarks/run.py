@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.model import TikTokShopModel
 from adapters.sandbox.app import create_app
 from adapters.sandbox.server import running_sandbox
 from benchmarks import phases
@@ -76,7 +76,7 @@ def main() -> None:
     app = create_app(model, benchmark=True)
     small_app = create_app(small, benchmark=True)
     with running_sandbox(app) as url, running_sandbox(small_app) as small_url:
-        token = model._issue((shop.id,), ("seller.order.info",))["access_token"]  # noqa: SLF001
+        token = model.issue_grant(shop.id, ("seller.order.info",))["access_token"]
         floor = _child(phases.floor, url, APP_KEY, APP_SECRET, token, shop.cipher, str(work / "floor.sqlite"))
         report["floor"] = floor
 

@@ -3,7 +3,7 @@
 import random
 from datetime import UTC, datetime
 
-from adapters.memory.tiktok_model import SimShop, TikTokShopModel
+from adapters.sandbox.model import SimShop, TikTokShopModel
 
 SKUS = [f"SKU-{n:03d}" for n in range(40)]
 

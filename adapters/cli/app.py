@@ -10,7 +10,7 @@ from adapters.cli.output import ExitCode
 from adapters.container import Container
 from adapters.settings import Settings
 from application.errors import ApplicationError
-from application.tiktok_session import StoreNeedsReauthorization
+from application.errors import StoreNeedsReauthorization
 from domain.exceptions import DomainError
 
 

@@ -3,7 +3,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from application.ports import OrderSummary, Quarantined, UnitOfWork
-from application.views import order_summary
+from application.views import order_summary_of
 from domain.catalog import Listing, Product
 from domain.imports import RemoteOrder
 from domain.inventory import StockMovement
@@ -135,7 +135,7 @@ class InMemoryOrderRepository:
     def summaries(
         self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
     ) -> "list[OrderSummary]":
-        return [order_summary(o) for o in self.list(store_id=store_id, status=status, fulfilled_by=fulfilled_by)]
+        return [order_summary_of(o) for o in self.list(store_id=store_id, status=status, fulfilled_by=fulfilled_by)]
 
 
 class InMemoryReturnRepository:

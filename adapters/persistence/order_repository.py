@@ -9,7 +9,14 @@ from sqlalchemy.orm import Session
 from adapters.persistence import tables as t
 from adapters.persistence.order_mapper import OrderMapper
 from adapters.persistence.repositories import SqlAlchemyRepository
-from application.ports import OrderRepository, OrderSummary
+from application.ports import (
+    LINE_SUMMARY_FIELDS,
+    ORDER_SUMMARY_FIELDS,
+    OrderRepository,
+    OrderSummary,
+    line_summary,
+    order_summary,
+)
 from domain.imports import RemoteOrder
 from domain.orders import Order
 
@@ -110,30 +117,28 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
         self.write()
         o, l = t.orders.c, t.order_lines.c
         heads = self._session.execute(
-            select(o.id, o.tiktok_order_id, o.store_id, _raw(o.status), _raw(o.fulfilled_by), o.warehouse_id,
-                   o.tiktok_status, o.parent_order_id, o.created_at)
+            select(*(_summary_column(t.orders, name) for name in ORDER_SUMMARY_FIELDS))
             .where(*_conditions(store_id, status, fulfilled_by))
             .order_by(*_ORDER_LIST)
         )
         found: dict[str, OrderSummary] = {}
         for row in heads:
-            found[row[0]] = {
-                "id": row[0], "tiktok_order_id": row[1], "store_id": row[2], "status": row[3],
-                "fulfilled_by": row[4], "warehouse_id": row[5], "tiktok_status": row[6],
-                "parent_order_id": row[7], "created_at": row[8].isoformat(), "lines": [],
-            }
+            found[row[0]] = order_summary((*row[:-1], row[-1].isoformat()), [])  # created_at is last
         lines = (
-            select(l.order_id, l.id, l.tiktok_line_item_id, l.seller_sku, l.product_sku, l.quantity, _raw(l.status))
+            select(l.order_id, *(_summary_column(t.order_lines, name) for name in LINE_SUMMARY_FIELDS))
             .join(t.orders, o.id == l.order_id)
             .where(*_conditions(store_id, status, fulfilled_by))
             .order_by(l.order_id, l.position)
         )
-        for order_id, line_id, item_id, seller_sku, product_sku, quantity, line_status in self._session.execute(lines):
-            found[order_id]["lines"].append({
-                "id": line_id, "tiktok_line_item_id": item_id, "seller_sku": seller_sku,
-                "product_sku": product_sku, "quantity": quantity, "status": line_status,
-            })
+        for row in self._session.execute(lines):
+            found[row[0]]["lines"].append(line_summary(row[1:]))
         return list(found.values())
+
+
+def _summary_column(table: Table, name: str) -> Any:
+    # The summary's fields are named like the columns that hold them.
+    column = table.c[name]
+    return _raw(column) if name in ("status", "fulfilled_by") else column
 
 
 def _raw(column: Any) -> Any:

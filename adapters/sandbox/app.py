@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from adapters.memory.tiktok_model import TikTokApiError, TikTokShopModel
+from adapters.sandbox.model import TikTokApiError, TikTokShopModel
 from adapters.sandbox.faults import DroppedResponse, Fault, FaultSchedule
 from adapters.sandbox.gate import check_signed_call, shop_of
 from adapters.sandbox.routes import API, Api, Call, Guard

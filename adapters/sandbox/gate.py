@@ -4,7 +4,7 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from adapters.memory.tiktok_model import TikTokApiError, TikTokShopModel
+from adapters.sandbox.model import TikTokApiError, TikTokShopModel
 from adapters.tiktok.signing import sign
 
 PAST_WINDOW, FUTURE_WINDOW = 300, 30

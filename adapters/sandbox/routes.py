@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from adapters.memory.tiktok_model import TikTokApiError, TikTokShopModel
+from adapters.sandbox.model import TikTokApiError, TikTokShopModel
 
 
 class Guard(Enum):

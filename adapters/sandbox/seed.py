@@ -3,7 +3,7 @@
 import random
 from datetime import UTC, datetime
 
-from adapters.memory.tiktok_model import SimShop, TikTokShopModel
+from adapters.sandbox.model import SimShop, TikTokShopModel
 
 SHOP_NAME = "Sunset Apparel US"
 # seller_sku -> (TikTok sku_id, product name). The demo adds products for these...

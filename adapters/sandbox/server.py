@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import uvicorn
 from starlette.types import ASGIApp
 
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.model import TikTokShopModel
 from adapters.sandbox.app import DEFAULT_REDIRECT_URL, create_app
 from adapters.sandbox.seed import seed_demo_shop
 

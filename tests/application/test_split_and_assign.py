@@ -4,7 +4,7 @@ import pytest
 
 from application.commands import AssignWarehouse, ShipOrder, SplitOrder
 from application.errors import ApplicationError, NotFound, TikTokRefused
-from application.tiktok_session import StoreNeedsReauthorization
+from application.errors import StoreNeedsReauthorization
 from domain.exceptions import (
     FbtOrderNotActionable,
     MerchantOrderCannotUseFbtWarehouse,

@@ -2,8 +2,8 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.memory.tiktok_gateway import InMemoryTikTokShop
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.inprocess import InProcessTikTokShop
+from adapters.sandbox.model import TikTokShopModel
 from application.errors import TikTokUnavailable
 from application.ports import OrderPage
 from domain.orders import OrderStatus
@@ -13,7 +13,7 @@ from tests.application.world import AUTHORIZE_URL, World
 ORDERS = 250
 
 
-class CrashingTikTokShop(InMemoryTikTokShop):
+class CrashingTikTokShop(InProcessTikTokShop):
     """TikTok's gateway that serves `pages` search pages, then fails like a dropped connection."""
 
     def __init__(self, model: TikTokShopModel, *, pages: int) -> None:
@@ -75,7 +75,7 @@ class TestSyncPaging:
         world.tiktok = CrashingTikTokShop(world.model, pages=2)
         with pytest.raises(TikTokUnavailable):
             world.sync()
-        world.tiktok = InMemoryTikTokShop(world.model, authorize_url=AUTHORIZE_URL)
+        world.tiktok = InProcessTikTokShop(world.model, authorize_url=AUTHORIZE_URL)
         world.clock.advance(timedelta(minutes=1))
 
         summary = world.sync()
@@ -90,7 +90,7 @@ class TestSyncPaging:
         world.tiktok = CrashingTikTokShop(world.model, pages=1)
         with pytest.raises(TikTokUnavailable):
             world.sync()
-        world.tiktok = InMemoryTikTokShop(world.model, authorize_url=AUTHORIZE_URL)
+        world.tiktok = InProcessTikTokShop(world.model, authorize_url=AUTHORIZE_URL)
         world.clock.advance(timedelta(minutes=5))
 
         summary = world.sync()
@@ -104,7 +104,7 @@ class TestSyncPaging:
         world.tiktok = CrashingTikTokShop(world.model, pages=1)
         with pytest.raises(TikTokUnavailable):
             world.sync()
-        world.tiktok = InMemoryTikTokShop(world.model, authorize_url=AUTHORIZE_URL)
+        world.tiktok = InProcessTikTokShop(world.model, authorize_url=AUTHORIZE_URL)
 
         summary = world.sync(full=True)
 

@@ -4,7 +4,7 @@ import pytest
 
 from application.commands import CancelOrder, DisconnectStore
 from application.errors import StoreNotConnected, TikTokRefused
-from application.tiktok_session import StoreNeedsReauthorization
+from application.errors import StoreNeedsReauthorization
 from domain.orders import OrderStatus
 from domain.stores import StoreStatus
 from tests.application.world import World

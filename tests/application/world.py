@@ -2,8 +2,9 @@ from datetime import date
 
 from adapters.clock import FixedClock, seconds_of
 from adapters.memory.repositories import InMemoryDatabase, InMemoryUnitOfWork
-from adapters.memory.tiktok_gateway import InMemoryTikTokShop
-from adapters.memory.tiktok_model import SimShop, TikTokShopModel
+from adapters.sandbox.inprocess import InProcessTikTokShop
+from adapters.sandbox.model import SimShop, TikTokShopModel
+from adapters.tiktok.gateway import HttpxTikTokShop
 from application.commands import (
     AddProduct,
     BeginAuthorization,
@@ -37,14 +38,15 @@ REDIRECT_URL = "http://127.0.0.1:8765/callback"
 
 
 class World:
-    """The OMS over the in-memory adapter, with TikTok's side modelled in process; one clock for both."""
+    """The OMS over the in-memory adapter, with TikTok's side simulated in process (reached through the
+    production client and gateway); one clock for both."""
 
     def __init__(self, *, page_token_ttl: int | None = None) -> None:
         self.clock = FixedClock(T0)
         self.db = InMemoryDatabase()
         self.uow = InMemoryUnitOfWork(self.db)
         self.model = TikTokShopModel(now=seconds_of(self.clock), page_token_ttl=page_token_ttl)
-        self.tiktok: InMemoryTikTokShop = InMemoryTikTokShop(self.model, authorize_url=AUTHORIZE_URL)
+        self.tiktok: HttpxTikTokShop = InProcessTikTokShop(self.model, authorize_url=AUTHORIZE_URL)
         self.shops: dict[str, SimShop] = {}
 
     # --- handlers, built directly over the fakes ------------------------------------------------

@@ -15,7 +15,7 @@ from adapters.persistence.engine import make_engine, make_session_factory
 from adapters.persistence.mapping import map_tables, unmap_tables
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.container import Container
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.model import TikTokShopModel
 from adapters.settings import Settings
 from application.commands import (
     AddProduct,

@@ -2,7 +2,7 @@ import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from adapters.container import Container
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.model import TikTokShopModel
 from domain.orders import OrderLine
 from tiktok_world import ORDER, Outcome, attempt, order_view, parts_of, warehouse_id
 

@@ -4,7 +4,7 @@ import pytest
 from pytest_bdd import parsers, scenarios, then, when
 
 from adapters.container import Container
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.model import TikTokShopModel
 from application.commands import CancelOrder
 from application.errors import TikTokRefused
 from tiktok_world import Outcome, attempt, order_view, pick_lines, tiktok_line_items, units

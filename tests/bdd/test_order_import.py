@@ -7,7 +7,7 @@ from pytest_bdd import given, parsers, scenarios, then
 
 from adapters.clock import FixedClock
 from adapters.container import Container
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.model import TikTokShopModel
 from tiktok_world import order_view
 
 pytestmark = pytest.mark.bdd

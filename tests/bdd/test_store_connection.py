@@ -6,7 +6,7 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from adapters.clock import FixedClock
 from adapters.container import Container
-from adapters.memory.tiktok_model import APP_SCOPES, TikTokShopModel
+from adapters.sandbox.model import APP_SCOPES, TikTokShopModel
 from application.commands import BeginAuthorization, CompleteAuthorization, CreateStore
 from domain.exceptions import StoreNameRequired
 from tiktok_world import REDIRECT_URL, Outcome, attempt, warehouse_id

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from adapters.container import Container
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.model import TikTokShopModel
 from application.commands import BeginAuthorization, CompleteAuthorization, CreateStore
 from application.errors import ApplicationError
 from domain.exceptions import DomainError

@@ -4,7 +4,7 @@ import warnings
 
 import pytest
 
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.model import TikTokShopModel
 from adapters.sandbox.app import create_app
 from adapters.tiktok.client import TikTokHttpClient
 from adapters.tiktok.gateway import HttpxTikTokShop
@@ -23,7 +23,7 @@ UPS = "7117859084333745966"
 def test_the_http_gateway_ships_each_split_part_as_its_own_package_and_refuses_mark_as_shipped() -> None:
     model = TikTokShopModel()
     shop = model.add_shop("Kedai MY", region="MY")
-    grant = model._issue((shop.id,), ("seller.order.info",))  # noqa: SLF001 (the seller's grant, as TikTok issues it)
+    grant = model.issue_grant(shop.id, ("seller.order.info",))  # the seller's grant, as TikTok issues it
     conn = Connection(shop_id=shop.id, shop_cipher=shop.cipher, shop_name=shop.name, access_token=grant["access_token"],
                       access_token_expires_at=None, refresh_token="r", refresh_token_expires_at=None)  # type: ignore[arg-type]
     order = model.place_order(shop.id, units=[("tee", 2), ("mug", 1)])

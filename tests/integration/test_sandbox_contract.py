@@ -9,7 +9,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from adapters.memory.tiktok_model import APP_SCOPES, TikTokShopModel
+from adapters.sandbox.model import APP_SCOPES, TikTokShopModel
 from adapters.sandbox.app import create_app
 from adapters.sandbox.faults import Fault
 from adapters.sandbox.seed import SHOP_NAME, UNMAPPED, seed_demo_shop

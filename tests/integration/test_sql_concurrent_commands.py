@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.clock import FixedClock, seconds_of
-from adapters.memory.tiktok_gateway import InMemoryTikTokShop
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.inprocess import InProcessTikTokShop
+from adapters.sandbox.model import TikTokShopModel
 from adapters.persistence.engine import make_engine, make_session_factory
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from application.commands import BeginAuthorization, CompleteAuthorization, CreateStore
@@ -90,7 +90,7 @@ def test_a_sync_page_that_only_read_an_order_does_not_undo_a_split_committed_mea
         assert ([l.id for l in kept.lines], [l.id for l in part.lines]) == (["l1"], ["l2"])
 
 
-class SlowRefresh(InMemoryTikTokShop):
+class SlowRefresh(InProcessTikTokShop):
     def refresh(self, refresh_token: str) -> Grant:
         time.sleep(0.3)  # long enough for the other process to be waiting on the store
         return super().refresh(refresh_token)

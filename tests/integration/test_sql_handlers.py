@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from adapters.clock import FixedClock, seconds_of
 from adapters.memory.repositories import InMemoryDatabase, InMemoryUnitOfWork
-from adapters.memory.tiktok_gateway import InMemoryTikTokShop
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.inprocess import InProcessTikTokShop
+from adapters.sandbox.model import TikTokShopModel
 from adapters.persistence import tables
 from adapters.persistence.engine import make_engine, make_session_factory
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
@@ -55,7 +55,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("mappers")]
 REDIRECT_URL = "http://127.0.0.1:8765/callback"
 
 
-class ReplayingTikTokShop(InMemoryTikTokShop):
+class ReplayingTikTokShop(InProcessTikTokShop):
     """TikTok as modelled, except that pages put in `replays` are served first (stale deliveries)."""
 
     def __init__(self, model: TikTokShopModel) -> None:

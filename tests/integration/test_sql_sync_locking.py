@@ -5,8 +5,8 @@ from collections.abc import Iterator
 import pytest
 
 from adapters.clock import FixedClock, seconds_of
-from adapters.memory.tiktok_gateway import InMemoryTikTokShop
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.inprocess import InProcessTikTokShop
+from adapters.sandbox.model import TikTokShopModel
 from adapters.persistence.engine import make_engine, make_session_factory
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from application.commands import AddProduct, BeginAuthorization, CompleteAuthorization, CreateStore, SyncOrders
@@ -22,7 +22,7 @@ from tests.databases import Databases
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("mappers")]
 
 
-class SellerWorksWhileTikTokAnswers(InMemoryTikTokShop):
+class SellerWorksWhileTikTokAnswers(InProcessTikTokShop):
     """While a page is on its way, another process adds a product to the same SQLite file."""
 
     def __init__(self, model: TikTokShopModel, other_process: AddProductHandler) -> None:

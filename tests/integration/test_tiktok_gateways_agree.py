@@ -1,4 +1,4 @@
-"""The in-memory gateway and the HTTP gateway in front of the sandbox must tell the same story."""
+"""The in-memory mode's gateway (in process) and the HTTP gateway over a TestClient must tell the same story."""
 
 import warnings
 from collections.abc import Callable, Iterator
@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.memory.tiktok_gateway import InMemoryTikTokShop
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.inprocess import InProcessTikTokShop
+from adapters.sandbox.model import TikTokShopModel
 from adapters.sandbox.app import create_app
 from adapters.sandbox.seed import seed_demo_shop
 from adapters.tiktok.client import TikTokHttpClient
@@ -60,7 +60,7 @@ def world(kind: str) -> Iterator[World]:
     model = TikTokShopModel(now=clock)
     seed_demo_shop(model, orders=8)
     if kind == "memory":
-        yield World(model, clock, InMemoryTikTokShop(model, authorize_url=f"{BASE}/open/authorize"),
+        yield World(model, clock, InProcessTikTokShop(model, authorize_url=f"{BASE}/open/authorize"),
                     lambda url: model.approve(url, REDIRECT))
         return
     with TestClient(create_app(model, redirect_url=REDIRECT), base_url=BASE) as http:

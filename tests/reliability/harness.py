@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from adapters.cli import main
 from adapters.clock import FixedClock, seconds_of
 from adapters.container import Container
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.model import TikTokShopModel
 from adapters.persistence import tables as t
 from adapters.sandbox.app import create_app
 from adapters.sandbox.faults import SEARCH_PATH, Fault, FaultSchedule

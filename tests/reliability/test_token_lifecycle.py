@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from adapters.clock import FixedClock
-from adapters.memory.tiktok_model import ACCESS_TTL
+from adapters.sandbox.model import ACCESS_TTL
 from adapters.persistence import tables as t
 from adapters.sandbox.faults import SEARCH_PATH, Fault
 from tests.reliability.harness import STORE, Oms, Sandbox, SimulatedCrash

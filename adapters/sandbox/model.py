@@ -1,10 +1,13 @@
-"""One model of TikTok Shop's behaviour, in TikTok's wire format.
+"""One model of TikTok Shop's behaviour, in TikTok's wire format: the simulator's state and rules.
 
-The in-memory gateway calls it in process; the sandbox serves it over HTTP. Both faces share
-this state and these refusals, so they cannot disagree about a rule.
+Its only face is the sandbox app (`adapters.sandbox.app`), served over HTTP (`sandbox serve`, the
+end-to-end tests) or in process (`adapters.sandbox.inprocess`: `--in-memory`, the demo, fast
+tests). Either way the OMS reaches it through its production TikTok client and gateway, so there
+is one set of request bodies, one signature check and one error mapping.
 """
 
 import base64
+import bisect
 import itertools
 import json
 import secrets
@@ -189,6 +192,11 @@ class TikTokShopModel:
             "granted_scopes": list(scopes),
         }
 
+    def issue_grant(self, shop_id: str, scopes: tuple[str, ...] = APP_SCOPES) -> dict:
+        """A token answer for `shop_id` without the authorization page (benchmarks); TikTok's shape."""
+        with self.lock:
+            return self._issue((shop_id,), scopes)
+
     def expire_access_tokens(self) -> None:
         with self.lock:
             for token in self._access.values():
@@ -232,22 +240,44 @@ class TikTokShopModel:
 
     def search_orders(self, access_token: str, cipher: str, *, page_size: int, page_token: str | None, body: dict) -> dict:
         with self.lock:
+            shop, ge, lt = self.open_search(access_token, cipher, page_size=page_size, body=body)
+            ordered = self.in_search_order(shop)
+            start, stop, end, token = self.page_bounds([(o["update_time"], o["id"]) for o in ordered],
+                                                       ge, lt, page_token, page_size)
+            orders = [json.loads(json.dumps(o)) for o in ordered[start:stop]]
+            return {"orders": orders, "next_page_token": token, "total_count": end - start}
+
+    # Order search in three public steps, so that a faster face (the benchmark's pre-rendered
+    # pages, adapters/sandbox/prerendered.py) pages exactly like search_orders.
+
+    def open_search(self, access_token: str, cipher: str, *, page_size: int, body: dict) -> tuple[SimShop, int, int]:
+        """Checks a search call (token, shop, page size 1-100); returns the shop and its window [ge, lt) in seconds."""
+        with self.lock:
             shop = self._authorize(access_token, cipher, "search")
             assert shop is not None
             if not 1 <= page_size <= 100:
                 raise TikTokApiError(36009004, "page_size must be between 1 and 100")
             ge = int(body.get("update_time_ge") or 0)
             lt = int(body.get("update_time_lt") or self.now() + 1)
-            after = self._read_token(page_token, ge, lt) if page_token else None
-            matching = sorted(
-                (o for o in shop.orders.values() if ge <= o["update_time"] < lt),
-                key=lambda o: (o["update_time"], o["id"]),
-            )
-            if after is not None:
-                matching = [o for o in matching if (o["update_time"], o["id"]) > after]
-            page, rest = matching[:page_size], matching[page_size:]
-            token = self._make_token(page[-1], ge, lt) if rest else ""
-            return {"orders": [json.loads(json.dumps(o)) for o in page], "next_page_token": token, "total_count": len(matching)}
+            return shop, ge, lt
+
+    @staticmethod
+    def in_search_order(shop: SimShop) -> list[dict]:
+        """The shop's orders in the order search pages them: by (update_time, id) ascending."""
+        return sorted(shop.orders.values(), key=lambda o: (o["update_time"], o["id"]))
+
+    def page_bounds(self, keys: list[tuple[int, str]], ge: int, lt: int, page_token: str | None,
+                    page_size: int) -> tuple[int, int, int, str]:
+        """One page of `keys` (sorted (update_time, id)) inside [ge, lt), after `page_token` if given.
+
+        Returns (start, stop, end, next_page_token): the page is keys[start:stop], the window
+        after the token ends at `end`, and the token is "" on the last page.
+        """
+        start = bisect.bisect_right(keys, self._read_token(page_token, ge, lt)) if page_token else bisect.bisect_left(keys, (ge, ""))
+        end = bisect.bisect_left(keys, (lt, ""), lo=start)
+        stop = min(start + page_size, end)
+        token = self._make_token({"update_time": keys[stop - 1][0], "id": keys[stop - 1][1]}, ge, lt) if stop < end else ""
+        return start, stop, end, token
 
     def _make_token(self, last: dict, ge: int, lt: int) -> str:
         raw = json.dumps({"u": last["update_time"], "i": last["id"], "ge": ge, "lt": lt, "t": self.now()})

@@ -16,6 +16,7 @@ from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.settings import Settings
 from adapters.tiktok.client import TikTokHttpClient, http_client_resource
 from adapters.tiktok.gateway import HttpxTikTokShop
+from adapters.web.accounts import MemoryAccounts, SqlAccounts
 from application.handlers.add_product import AddProductHandler
 from application.handlers.assign_warehouse import AssignWarehouseHandler
 from application.handlers.authorize_store import BeginAuthorizationHandler, CompleteAuthorizationHandler
@@ -108,3 +109,9 @@ class Container(containers.DeclarativeContainer):
     cancel_order = providers.Factory(CancelOrderHandler, uow=uow, tiktok=tiktok, clock=clock)
     create_return = providers.Factory(CreateReturnHandler, uow=uow, clock=clock)
     queries = providers.Factory(Queries, uow=uow)
+    # The web app's seller accounts (`users create`, sign-in).
+    accounts = providers.Selector(
+        mode,
+        memory=providers.Singleton(MemoryAccounts),
+        sql=providers.Singleton(SqlAccounts, session_factory=session_factory),
+    )

@@ -39,3 +39,11 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("TIKTOK_AUTHORIZE_URL", "authorize_url"),
     )
     http_timeout_seconds: float = Field(default=30.0, validation_alias=AliasChoices("TIKTOK_OMS_HTTP_TIMEOUT", "http_timeout_seconds"))
+    # The web app (adapters/web): the key that signs session cookies. Unset, a random key is made
+    # at start-up (sessions then end when the server restarts).
+    session_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TIKTOK_OMS_SESSION_SECRET", "session_secret")
+    )
+    session_hours: float = Field(
+        default=12.0, gt=0, validation_alias=AliasChoices("TIKTOK_OMS_SESSION_HOURS", "session_hours")
+    )

@@ -24,6 +24,7 @@ def store_view(store: Store) -> dict[str, Any]:
         "default_warehouse_id": store.default_warehouse_id,
         "shop": None if conn is None else {"id": conn.shop_id, "name": conn.shop_name},
         "access_token_expires_at": None if conn is None else conn.access_token_expires_at.isoformat(),
+        "refresh_token_expires_at": None if conn is None else conn.refresh_token_expires_at.isoformat(),
         "fbt_import": {
             "enabled": store.fbt.enabled,
             "start_date": store.fbt.start_date.isoformat() if store.fbt.start_date else None,

@@ -24,6 +24,11 @@ REQUIRED_SCOPES = (
 )
 
 
+def earliest_fbt_start(today: date) -> date:
+    """FBT order import can go back to the first day of the current month (seed page, R9)."""
+    return today.replace(day=1)
+
+
 class StoreStatus(str, Enum):
     DISCONNECTED = "disconnected"
     CONNECTED = "connected"
@@ -154,7 +159,7 @@ class Store:
         self.default_warehouse_id = warehouse.id if warehouse else None
 
     def enable_fbt_import(self, *, start_date: date, warehouse: Warehouse, today: date) -> None:
-        earliest = today.replace(day=1)
+        earliest = earliest_fbt_start(today)
         if start_date < earliest:
             raise FbtStartDateTooEarly(earliest)
         if warehouse.type is not WarehouseType.FBT:

@@ -218,3 +218,15 @@ order_payloads = Table(
     Column("update_time", BigInteger, nullable=False),
     Column("payload", Text, nullable=False),
 )
+
+# Seller accounts of the web app (adapters/web): the e-mail signs in, the hash is argon2id's
+# encoded string (algorithm, parameters and salt included), never the password.
+users = Table(
+    "users",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("email", NAME, nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("email"),
+)

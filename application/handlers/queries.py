@@ -82,6 +82,15 @@ class Queries:
             names = {s.id: s.name for s in self._uow.stores.list()} | {w.id: w.name for w in warehouses.values()}
             return sales_view(sales_by_store_and_fulfiller(orders), stock_by_warehouse(movements), names)
 
+    def sync_state(self, store: str) -> Json:
+        """Where the store's order import stands: `synced_up_to` (Unix seconds of TikTok's update_time,
+        None before the first sync) and whether a window is still `in_flight` (an interrupted sync)."""
+        with self._uow:
+            checkpoint = self._uow.checkpoints.get(find_store(self._uow, store).id)
+            if checkpoint is None:
+                return {"synced_up_to": None, "in_flight": False}
+            return {"synced_up_to": checkpoint.cursor or None, "in_flight": checkpoint.in_flight}
+
     def quarantined(self, store: str) -> list[Json]:
         with self._uow:
             store_id = find_store(self._uow, store).id

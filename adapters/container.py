@@ -16,7 +16,6 @@ from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.settings import Settings
 from adapters.tiktok.client import TikTokHttpClient, http_client_resource
 from adapters.tiktok.gateway import HttpxTikTokShop
-from adapters.web.accounts import MemoryAccounts, SqlAccounts
 from application.handlers.add_product import AddProductHandler
 from application.handlers.assign_warehouse import AssignWarehouseHandler
 from application.handlers.authorize_store import BeginAuthorizationHandler, CompleteAuthorizationHandler
@@ -27,10 +26,23 @@ from application.handlers.create_store import CreateStoreHandler
 from application.handlers.create_warehouse import CreateWarehouseHandler
 from application.handlers.disconnect_store import DisconnectStoreHandler
 from application.handlers.map_listing import MapListingHandler, UnmapListingHandler
+from application.handlers.order_choices import OrderChoices
 from application.handlers.queries import Queries
 from application.handlers.ship_order import ShipOrderHandler
 from application.handlers.split_order import SplitOrderHandler
 from application.handlers.sync_orders import SyncOrdersHandler
+
+
+def _memory_accounts() -> object:
+    from adapters.web.accounts import MemoryAccounts  # argon2 loads only for sign-in and `users create`
+
+    return MemoryAccounts()
+
+
+def _sql_accounts(session_factory: object) -> object:
+    from adapters.web.accounts import SqlAccounts
+
+    return SqlAccounts(session_factory)  # type: ignore[arg-type]
 
 
 def _mode(settings: Settings) -> str:
@@ -109,9 +121,10 @@ class Container(containers.DeclarativeContainer):
     cancel_order = providers.Factory(CancelOrderHandler, uow=uow, tiktok=tiktok, clock=clock)
     create_return = providers.Factory(CreateReturnHandler, uow=uow, clock=clock)
     queries = providers.Factory(Queries, uow=uow)
+    order_choices = providers.Factory(OrderChoices, uow=uow, tiktok=tiktok, clock=clock)
     # The web app's seller accounts (`users create`, sign-in).
     accounts = providers.Selector(
         mode,
-        memory=providers.Singleton(MemoryAccounts),
-        sql=providers.Singleton(SqlAccounts, session_factory=session_factory),
+        memory=providers.Singleton(_memory_accounts),
+        sql=providers.Singleton(_sql_accounts, session_factory=session_factory),
     )

@@ -88,6 +88,27 @@ def line_summary(values: Sequence[Any]) -> LineSummary:
     return cast(LineSummary, dict(zip(LINE_SUMMARY_FIELDS, values)))
 
 
+@dataclass(frozen=True, slots=True)
+class OrderFilter:
+    """The main order list's filters; None means any. `search` is a TikTok order id or a seller SKU
+    (exact); `created_from`/`created_to` bound `created_at` (UTC, from inclusive, to exclusive)."""
+
+    store_id: str | None = None
+    status: str | None = None
+    fulfilled_by: str | None = None
+    search: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCursor:
+    """Keyset position in the list (newest first): the last row shown."""
+
+    created_at: datetime
+    order_id: str
+
+
 class OrderSummaries(Protocol):
     """The read port of the order list: summaries as plain rows, without building aggregates."""
 
@@ -95,6 +116,10 @@ class OrderSummaries(Protocol):
         self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
     ) -> builtins.list[OrderSummary]:
         """The order list, in the same order as `list`; lines in their order on the order."""
+        ...
+    def page(self, where: OrderFilter, *, after: OrderCursor | None, limit: int) -> builtins.list[OrderSummary]:
+        """Up to `limit` orders matching `where`, newest first (created_at, then id, descending),
+        strictly after `after`: keyset pagination, as fast on the last page as on the first."""
         ...
 
 
@@ -117,6 +142,9 @@ class OrderRepository(OrderSummaries, Protocol):
 class ReturnRepository(Protocol):
     def add(self, ret: Return) -> None: ...
     def for_order(self, order_id: str) -> list[Return]: ...
+    def recent(self, limit: int) -> list[Return]:
+        """The newest returns first."""
+        ...
 
 
 class StockMovementRepository(Protocol):

@@ -2,7 +2,7 @@ import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from application.ports import OrderSummary, Quarantined, UnitOfWork
+from application.ports import OrderCursor, OrderFilter, OrderSummary, Quarantined, UnitOfWork
 from application.views import order_summary_of
 from domain.catalog import Listing, Product
 from domain.imports import RemoteOrder
@@ -137,6 +137,22 @@ class InMemoryOrderRepository:
     ) -> "list[OrderSummary]":
         return [order_summary_of(o) for o in self.list(store_id=store_id, status=status, fulfilled_by=fulfilled_by)]
 
+    def page(self, where: OrderFilter, *, after: OrderCursor | None, limit: int) -> "list[OrderSummary]":
+        def matches(o: Order) -> bool:
+            return (
+                (where.store_id is None or o.store_id == where.store_id)
+                and (where.status is None or o.status.value == where.status)
+                and (where.fulfilled_by is None or o.fulfilled_by.value == where.fulfilled_by)
+                and (not where.search or o.tiktok_order_id == where.search
+                     or any(line.seller_sku == where.search for line in o.lines))
+                and (where.created_from is None or o.created_at >= where.created_from)
+                and (where.created_to is None or o.created_at < where.created_to)
+                and (after is None or (o.created_at, o.id) < (after.created_at, after.order_id))
+            )
+
+        found = sorted((o for o in self._rows.values() if matches(o)), key=lambda o: (o.created_at, o.id), reverse=True)
+        return [order_summary_of(o) for o in found[:limit]]
+
 
 class InMemoryReturnRepository:
     def __init__(self, rows: dict[str, Return]) -> None:
@@ -147,6 +163,9 @@ class InMemoryReturnRepository:
 
     def for_order(self, order_id: str) -> list[Return]:
         return [r for r in self._rows.values() if r.order_id == order_id]
+
+    def recent(self, limit: int) -> list[Return]:
+        return sorted(self._rows.values(), key=lambda r: (r.created_at, r.id), reverse=True)[:limit]
 
 
 class InMemoryStockMovementRepository:

@@ -2,7 +2,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import String, Table, select, type_coerce
+from sqlalchemy import String, Table, and_, or_, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -12,6 +12,8 @@ from adapters.persistence.repositories import SqlAlchemyRepository
 from application.ports import (
     LINE_SUMMARY_FIELDS,
     ORDER_SUMMARY_FIELDS,
+    OrderCursor,
+    OrderFilter,
     OrderRepository,
     OrderSummary,
     line_summary,
@@ -132,6 +134,41 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
         )
         for row in self._session.execute(lines):
             found[row[0]]["lines"].append(line_summary(row[1:]))
+        return list(found.values())
+
+    def page(self, where: OrderFilter, *, after: OrderCursor | None, limit: int) -> "list[OrderSummary]":
+        # Keyset pagination on the (created_at, id) index, newest first: each page is an index range
+        # scan plus one query for its lines, however deep the page.
+        self.write()
+        o, l = t.orders.c, t.order_lines.c
+        conditions = _conditions(where.store_id, where.status, where.fulfilled_by)
+        if where.search:
+            holding = select(l.order_id).where(l.seller_sku == where.search)
+            conditions.append(or_(o.tiktok_order_id == where.search, o.id.in_(holding)))
+        if where.created_from is not None:
+            conditions.append(o.created_at >= where.created_from)
+        if where.created_to is not None:
+            conditions.append(o.created_at < where.created_to)
+        if after is not None:
+            conditions.append(or_(o.created_at < after.created_at,
+                                  and_(o.created_at == after.created_at, o.id < after.order_id)))
+        heads = self._session.execute(
+            select(*(_summary_column(t.orders, name) for name in ORDER_SUMMARY_FIELDS))
+            .where(*conditions)
+            .order_by(o.created_at.desc(), o.id.desc())
+            .limit(limit)
+        ).all()
+        found: dict[str, OrderSummary] = {
+            row[0]: order_summary((*row[:-1], row[-1].isoformat()), []) for row in heads  # created_at is last
+        }
+        if found:
+            lines = (
+                select(l.order_id, *(_summary_column(t.order_lines, name) for name in LINE_SUMMARY_FIELDS))
+                .where(l.order_id.in_(list(found)))
+                .order_by(l.order_id, l.position)
+            )
+            for row in self._session.execute(lines):
+                found[row[0]]["lines"].append(line_summary(row[1:]))
         return list(found.values())
 
 

@@ -93,6 +93,10 @@ class SqlAlchemyReturnRepository(SqlAlchemyRepository, ReturnRepository):
         query = select(Return).where(t.returns.c.order_id == order_id).order_by(t.returns.c.created_at, t.returns.c.id)
         return list(self._session.scalars(query))
 
+    def recent(self, limit: int) -> list[Return]:
+        query = select(Return).order_by(t.returns.c.created_at.desc(), t.returns.c.id.desc()).limit(limit)
+        return list(self._session.scalars(query))
+
 
 class _BufferedRows(SqlAlchemyRepository):
     """Rows without a mapped class, written in one statement when the unit of work commits.

@@ -126,6 +126,7 @@ orders = Table(
     Index(None, "status"),
     Index(None, "fulfilled_by"),
     Index(None, "created_at"),
+    Index(None, "created_at", "id"),  # the web order list: newest first, keyset pages
 )
 
 order_lines = Table(
@@ -148,6 +149,7 @@ order_lines = Table(
     CheckConstraint("quantity = 1", name="quantity_is_one"),  # R3: TikTok lines are single units
     Index(None, "order_id"),
     Index(None, "store_id", "seller_sku"),
+    Index(None, "seller_sku"),  # the web order list's SKU search across stores
 )
 
 shipments = Table(

@@ -20,6 +20,7 @@ from starlette.templating import Jinja2Templates
 
 from adapters.container import Container
 from adapters.web import formatting
+from adapters.web.orders import OrderPages
 from adapters.web.security import CSRF_FORM_FIELD, SignInThrottle, safe_next
 from application.commands import (
     BeginAuthorization,
@@ -136,6 +137,7 @@ class WebApp:
             Route("/warehouses", g(self.warehouses), methods=["GET"]),
             Route("/warehouses", g(self.create_warehouse), methods=["POST"]),
             Route("/warehouses/new", g(self.new_warehouse), methods=["GET"]),
+            *OrderPages(self).routes(),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
 

@@ -1,8 +1,9 @@
 import hmac
+from datetime import datetime
 from typing import Any
 
 from application.lookup import find_order, find_store
-from application.ports import OrderSummary, UnitOfWork
+from application.ports import OrderCursor, OrderFilter, OrderSummary, UnitOfWork
 from application.views import (
     listing_view,
     order_view,
@@ -62,6 +63,33 @@ class Queries:
         with self._uow:
             store_id = find_store(self._uow, store).id if store else None
             return self._uow.orders.summaries(store_id=store_id, status=status, fulfilled_by=fulfilled_by)
+
+    def order_page(
+        self, where: OrderFilter, *, after: OrderCursor | None = None, limit: int = 50
+    ) -> tuple[list[OrderSummary], OrderCursor | None]:
+        """One page of the main order list, newest first, and the cursor of the next page (None at
+        the end). `limit` is clamped to 1..500."""
+        limit = max(1, min(limit, 500))
+        with self._uow:
+            rows = self._uow.orders.page(where, after=after, limit=limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        last = rows[-1] if rows and more else None
+        cursor = OrderCursor(datetime.fromisoformat(last["created_at"]), last["id"]) if last else None
+        return rows, cursor
+
+    def returns(self, limit: int = 200) -> list[Json]:
+        """The newest returns, each with its order's TikTok order id and store id."""
+        with self._uow:
+            found = []
+            for ret in self._uow.returns.recent(limit):
+                view = return_view(ret)
+                order = self._uow.orders.get(ret.order_id)
+                view["tiktok_order_id"] = order.tiktok_order_id if order else None
+                view["store_id"] = order.store_id if order else None
+                view["fulfilled_by"] = order.fulfilled_by.value if order else None
+                found.append(view)
+            return found
 
     def order(self, ref: str) -> Json:
         with self._uow:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 from typing import Any
 
 from pydantic import ValidationError
@@ -221,6 +222,7 @@ class WebApp:
         return self.render(
             request, "store.html", **data, today=today, earliest=earliest_fbt_start(today), now=self.c.clock().now(),
             editing_fbt=params.get("edit") == "fbt", picked_warehouse=params.get("warehouse"),
+            picked_enabled=params.get("enabled"), picked_start=params.get("start_date"),
         )
 
     async def authorize(self, request: Request) -> Response:
@@ -255,8 +257,11 @@ class WebApp:
             ))
             return enable
 
+        form = await request.form()  # a refused form comes back as the seller filled it in
+        again = urlencode({"edit": "fbt", "enabled": str(form.get("enabled", "")),
+                           "start_date": str(form.get("start_date", "")), "warehouse": str(form.get("warehouse", ""))})
         return await self.act(
-            request, save, back=f"/stores/{ref}?edit=fbt#status", ok_to=lambda _: f"/stores/{ref}#status",
+            request, save, back=f"/stores/{ref}?{again}#status", ok_to=lambda _: f"/stores/{ref}#status",
             done=lambda enabled: "FBT Orders Import saved: " + ("Enabled." if enabled else "Disabled."),
         )
 

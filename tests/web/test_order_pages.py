@@ -146,7 +146,7 @@ def test_a_partial_cancel_needs_out_of_stock(seller: TestClient, container: Cont
     line = order["lines"][0]["id"]
     refused = post_form(seller, f"/orders/{order['id']}", f"/orders/{order['id']}/cancel",
                         {"lines": line, "reason": "wrong-price"}, follow_redirects=True)
-    assert "out of stock" in text(refused).lower() and 'class="flash error"' in refused.text
+    assert "a partial cancellation must give the reason out-of-stock" in text(refused)
     assert all(l["status"] == "open" for l in container.queries().order(order["id"])["lines"])
     accepted = post_form(seller, f"/orders/{order['id']}", f"/orders/{order['id']}/cancel",
                          {"lines": line, "reason": "out-of-stock"}, follow_redirects=True)
@@ -162,7 +162,7 @@ def test_an_fbt_return_needs_the_customers_address(seller: TestClient, container
     line = fbt["lines"][0]["id"]
     refused = post_form(seller, f"/orders/{fbt['id']}", f"/orders/{fbt['id']}/return", {"lines": line},
                         follow_redirects=True)
-    assert 'class="flash error"' in refused.text and "address" in text(refused).lower()
+    assert "TikTok gives no complete customer name and address for FBT orders" in text(refused)
     created = post_form(seller, f"/orders/{fbt['id']}", f"/orders/{fbt['id']}/return",
                         {"lines": line, "name": "Priya Raman", "line1": "1 Main St", "city": "Cambridge",
                          "region": "MA", "postal_code": "02142", "country": "US"}, follow_redirects=True)

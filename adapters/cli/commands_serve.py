@@ -15,7 +15,8 @@ from application.errors import ApplicationError
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, public: bool) -> None:
     """Run the OMS service until SIGTERM or Ctrl+C: TikTok's webhook endpoint (POST /webhooks/tiktok),
-    the OAuth callback (GET /oauth/tiktok/callback; point TIKTOK_REDIRECT_URL there) and /healthz."""
+    the OAuth callback (GET /oauth/tiktok/callback; point TIKTOK_REDIRECT_URL there), /healthz and the
+    sellers' web app (/login, /stores, /orders, …)."""
     from adapters.server.app import CALLBACK_PATH, WEBHOOK_PATH
     from adapters.server.run import HTTPS_WARNING, bind, is_loopback, run
     from adapters.server.service import serve_app
@@ -36,6 +37,9 @@ def serve(ctx: click.Context, host: str, port: int, public: bool) -> None:
     click.echo(f"tiktok-oms serving on {base} (Ctrl+C to stop)", err=True)
     click.echo(f"  webhooks:        POST {base}{WEBHOOK_PATH}", err=True)
     click.echo(f"  OAuth callback:  GET  {base}{CALLBACK_PATH}", err=True)
+    click.echo(f"  web app:         {base}/  (sign in with an account from 'tiktok-oms users create EMAIL')", err=True)
+    if c.settings().session_secret is None:
+        click.echo("  note: TIKTOK_OMS_SESSION_SECRET is not set; a restart signs every seller out", err=True)
     run(app, sock)
     click.echo("tiktok-oms stopped", err=True)
 

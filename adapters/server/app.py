@@ -69,7 +69,10 @@ def build_app(
         return JSONResponse({"status": "ok", "database": "ok"})
 
     async def oauth_callback(request: Request) -> Response:
-        return await run_in_threadpool(_complete_authorization, container, str(request.url))
+        # With the web app mounted, a signed-in seller's session rides along: they go back to the
+        # store page, which says what happened.
+        session = request.scope.get("session")
+        return await run_in_threadpool(_complete_authorization, container, str(request.url), session)
 
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
@@ -94,8 +97,12 @@ def _check_database(container: Container) -> None:
     container.queries().stores()
 
 
-def _complete_authorization(container: Container, url: str) -> Response:
-    """TikTok's redirect: find the store waiting for this state, then run `stores connect`'s use case."""
+def _complete_authorization(container: Container, url: str, session: dict[str, Any] | None = None) -> Response:
+    """TikTok's redirect: find the store waiting for this state, then run `stores connect`'s use case.
+
+    `session`: the web app's signed session, when it is mounted; a signed-in seller is sent back
+    (303) to the store page with the outcome as its message instead of a bare page.
+    """
     from urllib.parse import parse_qs, urlsplit
 
     state = parse_qs(urlsplit(url).query).get("state", [""])[0]
@@ -109,10 +116,24 @@ def _complete_authorization(container: Container, url: str) -> Response:
             "'tiktok-oms stores connect STORE --redirect-url URL' (the URL of this page).",
             status=400,
         )
+    seller = session is not None and bool(session.get("user_id"))
     try:
         container.complete_authorization()(CompleteAuthorization(store=store_id, redirect_url=url))
         view: dict[str, Any] = container.queries().store(store_id)
     except (ApplicationError, DomainError) as exc:
+        if seller:
+            return _back_to_store(session, store_id, f"Authorization refused: {exc}", "error")  # type: ignore[arg-type]
         return _page("Authorization refused", str(exc), status=400)
     shop = view["shop"]["name"] if view.get("shop") else "TikTok"
+    if seller:
+        return _back_to_store(session, store_id, f"Connected to TikTok shop {shop}.", "ok")  # type: ignore[arg-type]
     return _page("Store connected", f"Store {view['name']} is connected to {shop}. You can close this window.")
+
+
+def _back_to_store(session: dict[str, Any], store_id: str, message: str, kind: str) -> Response:
+    from starlette.responses import RedirectResponse
+
+    from adapters.web.app import flash_into
+
+    flash_into(session, message, kind)
+    return RedirectResponse(f"/stores/{store_id}", status_code=303)

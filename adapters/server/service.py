@@ -12,4 +12,6 @@ def serve_app(container: Container) -> Starlette:
     This is the one place that wires extra routes (the sellers' web pages), middleware and the
     single-machine scheduler into `build_app`.
     """
-    return build_app(container)
+    from adapters.web import web_middleware, web_routes
+
+    return build_app(container, extra_routes=web_routes(container), middleware=web_middleware(container))

@@ -51,6 +51,11 @@ def validation_line(exc: ValidationError) -> str:
     return f"invalid {where.replace('_', ' ')}: {first['msg']}"
 
 
+def flash_into(session: dict[str, Any], text: str, kind: str = "ok") -> None:
+    """A one-line message (`kind` "ok" or "error") shown once on the seller's next page."""
+    session.setdefault("flash", []).append({"kind": kind, "text": text})
+
+
 class Refused(Exception):
     """A use case said no: the one-line reason for the seller."""
 
@@ -81,7 +86,7 @@ class WebApp:
 
     @staticmethod
     def flash(request: Request, text: str, kind: str = "ok") -> None:
-        request.session.setdefault("flash", []).append({"kind": kind, "text": text})
+        flash_into(request.session, text, kind)
 
     async def call(self, fn: Callable[[], Any]) -> Any:
         """Runs a use case off the event loop; an expected refusal becomes `Refused(one line)`."""

@@ -11,9 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from adapters.container import Container
@@ -22,39 +19,15 @@ from adapters.sandbox.app import create_app
 from adapters.sandbox.seed import seed_demo_shop
 from adapters.sandbox.server import running_sandbox
 from adapters.settings import Settings
-from adapters.web import web_middleware, web_routes
-from application.commands import CompleteAuthorization
-from application.errors import ApplicationError
+from adapters.server.service import serve_app
 
 EMAIL = "seller@example.com"
 PASSWORD = "correct horse battery"
 
 
 def oms_app(container: Container) -> ASGIApp:
-    try:
-        from adapters.server.app import build_app
-    except ImportError:
-        routes = [Route("/oauth/tiktok/callback", _stand_in_callback(container)), *web_routes(container)]
-        return Starlette(routes=routes, middleware=web_middleware(container))
-    return build_app(container, extra_routes=web_routes(container), middleware=web_middleware(container))
-
-
-def _stand_in_callback(container: Container):  # type: ignore[no-untyped-def]
-    """Until `tiktok-oms serve` has its own: the store waiting for this state completes the grant."""
-
-    def callback(request: Request) -> Response:
-        state = request.query_params.get("state", "")
-        with container.uow() as uow:
-            store_id = next((s.id for s in uow.stores.list() if s.pending_state == state and state), None)
-        if store_id is None:
-            return PlainTextResponse("no store is waiting for this authorization", 400)
-        try:
-            container.complete_authorization()(CompleteAuthorization(store=store_id, redirect_url=str(request.url)))
-        except ApplicationError as exc:
-            return PlainTextResponse(str(exc), 400)
-        return RedirectResponse(f"/stores/{store_id}", 303)
-
-    return callback
+    """Exactly what `tiktok-oms serve` runs."""
+    return serve_app(container)
 
 
 @dataclass

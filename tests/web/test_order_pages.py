@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from adapters.container import Container
 from adapters.sandbox.seed import CATALOG
-from application.commands import AddProduct, ConfigureFbtImport, CreateWarehouse, MapListing, SyncOrders
+from application.commands import AddProduct, AssignWarehouse, ConfigureFbtImport, CreateWarehouse, MapListing, SyncOrders
 from tests.web.conftest import post_form
 from tests.web.test_security import connect_store
 
@@ -180,3 +180,45 @@ def test_products_and_reports(seller: TestClient, container: Container, shop: st
     assert "<svg" in report and 'role="img"' in report
     assert re.search(r"\$[\d,]+\.\d\d", report), "revenue is shown in the store's currency"
     assert "FBT stock movements" in report
+
+
+def _all_pages(container: Container, store: str) -> list[str]:
+    orders = container.queries().orders(store=store)
+    merchant = next(o for o in orders if o["fulfilled_by"] == "merchant" and o["status"] == "awaiting_fulfilment")
+    fbt = next(o for o in orders if o["fulfilled_by"] == "store" and o["status"] == "shipped")
+    container.assign_warehouse()(AssignWarehouse(order=merchant["id"], warehouse="Main Street"))  # the Ship form shows
+    return ["/orders", "/orders?fulfilled_by=store", f"/orders/{merchant['id']}", f"/orders/{fbt['id']}",
+            f"/listings?store={store}", "/products", "/returns", "/reports", "/orders.csv", "/stores", f"/stores/{store}"]
+
+
+def test_every_order_page_needs_a_signed_in_seller(seller: TestClient, container: Container, shop: str) -> None:
+    pages = _all_pages(container, shop)
+    post_form(seller, "/stores", "/logout")
+    for path in pages:
+        response = seller.get(path)
+        assert response.status_code == 303 and response.headers["location"].startswith("/login?next="), path
+
+
+def test_every_order_form_refuses_a_missing_or_wrong_csrf_token(seller: TestClient, container: Container, shop: str) -> None:
+    forms: set[str] = set()
+    for path in _all_pages(container, shop):
+        forms |= set(re.findall(r'<form method="post" action="([^"]+)"', seller.get(path).text))
+    assert {"/products", "/listings/map", "/listings/unmap"} <= forms
+    assert {suffix for f in forms for suffix in ("split", "assign", "ship", "cancel", "return") if f.endswith("/" + suffix)} \
+        == {"split", "assign", "ship", "cancel", "return"}
+    before = (container.queries().orders(), container.queries().products())
+    for action in sorted(forms):
+        for token in (None, "forged"):
+            data = {"lines": "x", "reason": "out-of-stock", "sku": "X", "name": "X"} | ({"csrftoken": token} if token else {})
+            response = seller.post(action, data=data)
+            assert response.status_code == 403, (action, token)
+    assert (container.queries().orders(), container.queries().products()) == before
+
+
+def test_no_order_page_shows_a_token(seller: TestClient, container: Container, shop: str, tiktok) -> None:  # type: ignore[no-untyped-def]
+    with container.uow() as uow:
+        conn = uow.stores.get(shop).connection
+        secrets = [conn.access_token, conn.refresh_token, tiktok.model.app_secret]
+    for path in _all_pages(container, shop):
+        body = seller.get(path).text
+        assert not [s for s in secrets if s in body], path

@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 from adapters.container import Container
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.model import TikTokShopModel
 from adapters.sandbox.app import create_app
 from adapters.sandbox.seed import seed_demo_shop
 from adapters.sandbox.server import running_sandbox

@@ -106,3 +106,21 @@ def test_sync_now_on_a_disconnected_store_says_why(seller: TestClient, container
     store_id = created.headers["location"].rsplit("/", 1)[1]
     response = post_form(seller, f"/stores/{store_id}", f"/stores/{store_id}/sync", follow_redirects=True)
     assert "store 'Dawn' is not connected" in html.unescape(response.text)
+
+
+def test_orders_set_aside_show_on_the_store_page_with_their_reason(seller: TestClient, container: Container,
+                                                                  tiktok) -> None:  # type: ignore[no-untyped-def]
+    from adapters.sandbox.faults import Fault
+
+    store_id = connect_store(seller, container)
+    tiktok.app.state.faults.add(Fault.malformed_order())
+    try:
+        synced = post_form(seller, f"/stores/{store_id}", f"/stores/{store_id}/sync", follow_redirects=True)
+    finally:
+        tiktok.app.state.faults.clear()
+    assert "1 set aside (see below)." in synced.text
+    set_aside = container.queries().quarantined(store_id)
+    assert len(set_aside) == 1
+    section = html.unescape(synced.text.split('id="set-aside-h"')[1])
+    assert set_aside[0]["tiktok_order_id"] in section and set_aside[0]["reason"] in section
+    assert "1 order(s) set aside" in seller.get("/stores").text

@@ -11,3 +11,9 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
     found = Databases(tmp_path_factory.mktemp("databases"))
     yield found
     found.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests (marker `browser`, tests/browser) run last: the slowest, and the most
+    dependent on the machine (Debian's Chromium)."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

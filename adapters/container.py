@@ -31,6 +31,13 @@ from application.handlers.queries import Queries
 from application.handlers.ship_order import ShipOrderHandler
 from application.handlers.split_order import SplitOrderHandler
 from application.handlers.sync_orders import SyncOrdersHandler
+from application.handlers.background import (
+    KeepTokensFresh,
+    RefreshOrderHandler,
+    ScheduleSyncs,
+    SyncStoreJob,
+)
+from application.handlers.webhooks import ReceiveWebhookHandler
 
 
 def _memory_accounts() -> object:
@@ -61,7 +68,34 @@ def _in_process_gateway(model: TikTokShopModel, app: object, authorize_url: str)
     return InProcessTikTokShop(model, authorize_url=authorize_url, app=app)  # type: ignore[arg-type]
 
 
+def _sync_guard(mode: str, engine_provider: providers.Provider) -> object:  # type: ignore[type-arg]
+    from adapters.sync_guard import sync_guard_for
+
+    return sync_guard_for(None if mode == "memory" else engine_provider())
+
+
+def _jobs(container: "Container") -> object:
+    """The job queue: procrastinate on PostgreSQL (workers run the jobs), else in-process (serve)."""
+    if container.mode() == "sql" and container.engine().dialect.name == "postgresql":
+        from adapters.jobs.queue import ProcrastinateJobs, build_queue_app
+
+        return ProcrastinateJobs(build_queue_app(container))
+    from adapters.jobs.inprocess import InProcessJobs
+
+    settings = container.settings()
+    return InProcessJobs(
+        run_sync=lambda store_id, should_stop: container.run_store_sync()(store_id, should_stop),
+        run_refresh=lambda store_id, order_id: container.refresh_order()(store_id, order_id),
+        tick=lambda: container.schedule_syncs()(),
+        upkeep=lambda: container.keep_tokens_fresh()(),
+        tick_seconds=settings.scheduler_tick_seconds,
+        upkeep_seconds=settings.token_upkeep_seconds,
+        attempts=settings.job_attempts,
+    )
+
+
 class Container(containers.DeclarativeContainer):
+    __self__ = providers.Self()
     settings = providers.Dependency(instance_of=Settings)
     mode = providers.Callable(_mode, settings)
     clock = providers.Singleton(SystemClock)
@@ -114,7 +148,8 @@ class Container(containers.DeclarativeContainer):
     add_product = providers.Factory(AddProductHandler, uow=uow)
     map_listing = providers.Factory(MapListingHandler, uow=uow, clock=clock)
     unmap_listing = providers.Factory(UnmapListingHandler, uow=uow)
-    sync_orders = providers.Factory(SyncOrdersHandler, uow=uow, tiktok=tiktok, clock=clock)
+    sync_guard = providers.Singleton(_sync_guard, mode, engine.provider)
+    sync_orders = providers.Factory(SyncOrdersHandler, uow=uow, tiktok=tiktok, clock=clock, guard=sync_guard)
     split_order = providers.Factory(SplitOrderHandler, uow=uow, tiktok=tiktok, clock=clock)
     assign_warehouse = providers.Factory(AssignWarehouseHandler, uow=uow)
     ship_order = providers.Factory(ShipOrderHandler, uow=uow, tiktok=tiktok, clock=clock)
@@ -128,3 +163,13 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(_memory_accounts),
         sql=providers.Singleton(_sql_accounts, session_factory=session_factory),
     )
+
+    # Always on: the job queue (in-process or procrastinate) and the work it runs.
+    jobs = providers.Singleton(_jobs, __self__)
+    run_store_sync = providers.Factory(SyncStoreJob, sync=sync_orders)
+    refresh_order = providers.Factory(RefreshOrderHandler, uow=uow, tiktok=tiktok, clock=clock)
+    keep_tokens_fresh = providers.Factory(KeepTokensFresh, uow=uow, tiktok=tiktok, clock=clock)
+    schedule_syncs = providers.Factory(
+        ScheduleSyncs, uow=uow, jobs=jobs, clock=clock, interval_seconds=settings.provided.sync_interval_seconds
+    )
+    receive_webhook = providers.Factory(ReceiveWebhookHandler, uow=uow, jobs=jobs, clock=clock)

@@ -47,3 +47,35 @@ class Settings(BaseSettings):
     session_hours: float = Field(
         default=12.0, gt=0, validation_alias=AliasChoices("TIKTOK_OMS_SESSION_HOURS", "session_hours")
     )
+
+    # Always on (issue 10): the schedule and the job queue. Seconds throughout.
+    sync_interval_seconds: float = Field(
+        default=300.0, gt=0, validation_alias=AliasChoices("TIKTOK_OMS_SYNC_INTERVAL", "sync_interval_seconds"),
+        description="Each connected store is synced at least this often (seconds).",
+    )
+    token_upkeep_seconds: float = Field(
+        default=3600.0, gt=0,
+        validation_alias=AliasChoices("TIKTOK_OMS_TOKEN_UPKEEP_INTERVAL", "token_upkeep_seconds"),
+        description="How often access tokens are checked and refreshed before they expire (seconds).",
+    )
+    job_attempts: int = Field(
+        default=5, ge=1, le=50, validation_alias=AliasChoices("TIKTOK_OMS_JOB_ATTEMPTS", "job_attempts"),
+        description="Tries of a job that fails for a transient reason (with exponential backoff).",
+    )
+    worker_heartbeat_seconds: float = Field(
+        default=10.0, gt=0, validation_alias=AliasChoices("TIKTOK_OMS_WORKER_HEARTBEAT", "worker_heartbeat_seconds"),
+    )
+    worker_stall_seconds: float = Field(
+        default=30.0, gt=0, validation_alias=AliasChoices("TIKTOK_OMS_WORKER_STALL_TIMEOUT", "worker_stall_seconds"),
+        description="A worker silent for this long is presumed dead; its jobs go to another worker.",
+    )
+    worker_shutdown_seconds: float = Field(
+        default=30.0, ge=0,
+        validation_alias=AliasChoices("TIKTOK_OMS_WORKER_SHUTDOWN_TIMEOUT", "worker_shutdown_seconds"),
+        description="On SIGTERM, how long running jobs may take to finish before they are cut.",
+    )
+
+    @property
+    def scheduler_tick_seconds(self) -> float:
+        """How often the scheduler looks for stores due: a fifth of the interval, 1..60 s."""
+        return min(60.0, max(1.0, self.sync_interval_seconds / 5))

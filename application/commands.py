@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -104,3 +105,14 @@ class CreateReturn(Command):
     @classmethod
     def _blank_is_none(cls, value: ReturnAddress | None) -> ReturnAddress | None:
         return None if value is None or not any(value.model_dump().values()) else value
+
+
+class ReceiveWebhook(Command):
+    """A TikTok Shop webhook whose signature was checked (TIKTOK_API.md §6.1); `raw` is its body."""
+
+    notification_id: str = Field(min_length=1, max_length=128)
+    type: int
+    shop_id: str = Field(min_length=1, max_length=64)
+    timestamp: int
+    data: dict[str, Any] = Field(default_factory=dict)
+    raw: str

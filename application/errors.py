@@ -64,3 +64,15 @@ class AuthorizationFailed(TikTokError):
 
 class PageTokenExpired(TikTokRefused):
     """TikTok no longer accepts the stored page token: the window is read again from its start."""
+
+
+class SyncAlreadyRunning(ApplicationError):
+    """Another sync of this store is running (a worker, `serve` or another command): this one did
+    nothing, and the running one imports the same orders."""
+
+    def __init__(self, store: str) -> None:
+        super().__init__(
+            f"another sync of store {store!r} is running (a worker, 'serve' or another command); "
+            "this one imported nothing — that one brings the same orders in"
+        )
+        self.store = store

@@ -1,6 +1,7 @@
 import abc
 import builtins
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypedDict, cast
@@ -19,6 +20,9 @@ class StoreRepository(Protocol):
     def add(self, store: Store) -> None: ...
     def get(self, store_id: str) -> Store | None: ...
     def by_name(self, name: str) -> Store | None: ...
+    def by_shop_id(self, shop_id: str) -> Store | None:
+        """The store connected to this TikTok shop id (webhooks name the shop, not the store)."""
+        ...
     def list(self) -> list[Store]: ...
 
 
@@ -173,6 +177,35 @@ class QuarantineRepository(Protocol):
     def list(self, store_id: str | None = None) -> list[Quarantined]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class WebhookNotification:
+    """A TikTok webhook delivery as received (its raw body kept for audit)."""
+
+    id: str  # TikTok's tts_notification_id
+    store_id: str
+    type: int
+    sent_at: datetime
+    received_at: datetime
+    payload: str
+
+
+class WebhookRepository(Protocol):
+    def record(self, notification: WebhookNotification) -> bool:
+        """Keep it unless its id is kept already; False for a duplicate (nothing written)."""
+        ...
+    def list(self, store_id: str | None = None) -> builtins.list[WebhookNotification]: ...
+
+
+class RefreshRequestRepository(Protocol):
+    """Orders a webhook asked to refresh, kept until a refresh after the request is done."""
+
+    def request(self, store_id: str, tiktok_order_id: str, at: datetime) -> None: ...
+    def pending(self, *, requested_before: datetime | None = None) -> list[tuple[str, str]]: ...
+    def done(self, store_id: str, tiktok_order_id: str, requested_until: datetime) -> None:
+        """Drop the request unless it was made again after `requested_until`."""
+        ...
+
+
 class UnitOfWork(abc.ABC):
     """One transaction: nothing is kept unless `commit()` is called; leaving rolls back."""
 
@@ -185,6 +218,8 @@ class UnitOfWork(abc.ABC):
     movements: StockMovementRepository
     checkpoints: CheckpointRepository
     quarantine: QuarantineRepository
+    webhooks: WebhookRepository
+    refresh_requests: RefreshRequestRepository
 
     def __enter__(self) -> "UnitOfWork":
         return self
@@ -286,3 +321,26 @@ class TikTokShop(Protocol):
         ...
 
     def shipping_providers(self, conn: Connection, *, delivery_option_id: str) -> list[ShippingProvider]: ...
+
+    def order_details(self, conn: Connection, order_ids: list[str]) -> OrderPage:
+        """Get Order Detail for up to 50 ids; ids TikTok does not know are left out."""
+        ...
+
+
+class BackgroundJobs(Protocol):
+    """Work the application asks to be done soon, off the caller's path (a job queue).
+
+    Asking again for work that is already waiting is a no-op.
+    """
+
+    def sync_store_soon(self, store_id: str) -> None: ...
+
+    def refresh_order_soon(self, store_id: str, tiktok_order_id: str) -> None: ...
+
+
+class SyncGuard(Protocol):
+    """At most one sync of a store at a time, across processes and machines."""
+
+    def hold(self, store_id: str) -> AbstractContextManager[None]:
+        """Held for the whole sync; raises `SyncAlreadyRunning` at once when another holds it."""
+        ...

@@ -25,6 +25,8 @@ def store_view(store: Store) -> dict[str, Any]:
         "shop": None if conn is None else {"id": conn.shop_id, "name": conn.shop_name},
         "access_token_expires_at": None if conn is None else conn.access_token_expires_at.isoformat(),
         "refresh_token_expires_at": None if conn is None else conn.refresh_token_expires_at.isoformat(),
+        "authorization_ends_at": store.authorization_ends_at.isoformat() if store.authorization_ends_at else None,
+        "authorization_warning": store.authorization_warning,
         "fbt_import": {
             "enabled": store.fbt.enabled,
             "start_date": store.fbt.start_date.isoformat() if store.fbt.start_date else None,

@@ -87,6 +87,9 @@ class Store:
         self.fbt = FbtImportSettings()
         self.pending_state: str | None = None
         self.pending_since: datetime | None = None
+        # TikTok's warning that the seller's authorization ends (webhook 7, or token upkeep).
+        self.authorization_ends_at: datetime | None = None
+        self.authorization_warning: str | None = None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Store) and other.id == self.id
@@ -127,11 +130,29 @@ class Store:
         self.connection = connection
         self.status = StoreStatus.CONNECTED
         self.status_reason = None
+        self.authorization_ends_at = None
+        self.authorization_warning = None
 
     def fail(self, reason: str) -> None:
         self.status = StoreStatus.DISCONNECTED
         self.status_reason = reason
         self.connection = None
+
+    def warn_authorization_ends(self, ends_at: datetime | None, message: str | None) -> bool:
+        """Keep the warning that the seller's authorization ends at `ends_at` (UTC), shown with
+        the store until it is authorized again. Returns False when the same warning is already kept."""
+        when = f"on {ends_at.date().isoformat()}" if ends_at is not None else "soon"
+        warning = f"TikTok authorization ends {when}: authorize the store again before then"
+        if message:
+            warning += f" (TikTok: {message})"
+        if (self.authorization_ends_at, self.authorization_warning) == (ends_at, warning):
+            return False
+        if self.authorization_ends_at is not None and ends_at is not None and message is None \
+                and self.authorization_ends_at == ends_at:
+            return False  # TikTok's own words for the same date stay
+        self.authorization_ends_at = ends_at
+        self.authorization_warning = warning
+        return True
 
     def disconnect(self) -> None:
         self.fail("disconnected by the seller")

@@ -5,7 +5,7 @@ import sys
 import click
 from pydantic import ValidationError
 
-from adapters.cli import commands_orders, commands_serve, commands_setup, commands_system, commands_users
+from adapters.cli import commands_orders, commands_serve, commands_setup, commands_system, commands_users, commands_worker
 from adapters.cli.output import ExitCode
 from adapters.container import Container
 from adapters.settings import Settings
@@ -73,5 +73,5 @@ def main(ctx: click.Context, in_memory: bool, database_url: str | None, verbose:
 
 
 for group in (*commands_setup.GROUPS, *commands_orders.GROUPS, *commands_system.GROUPS, *commands_serve.GROUPS,
-              *commands_users.GROUPS):
+              *commands_users.GROUPS, *commands_worker.GROUPS):
     main.add_command(group)

@@ -27,13 +27,68 @@ def _progress(summary: SyncSummary) -> None:
         click.echo(f"\rpage {summary.pages}: {summary.new} new, {summary.updated} updated", err=True, nl=False)
 
 
+# --all's exit code is the worst store's, in this order (0 best).
+_SEVERITY = [ExitCode.OK, ExitCode.PARTIAL, ExitCode.FAILURE, ExitCode.REAUTHORIZE]
+
+
+def _sync_all(ctx: click.Context, full: bool, as_json: bool) -> None:
+    from application.errors import ApplicationError, SyncAlreadyRunning
+    from application.tiktok_session import StoreNeedsReauthorization
+    from domain.exceptions import DomainError
+
+    c = container(ctx)
+    results = []
+    for store in c.queries().stores():
+        if store["status"] != "connected":
+            results.append({"store": store["name"], "outcome": "not connected", "exit_code": None,
+                            "message": store["status_reason"] or "not connected", "summary": None})
+            continue
+        code, summary = ExitCode.OK, None
+        try:
+            found = c.sync_orders()(SyncOrders(store=store["id"], full=full))
+            summary = vars(found)
+            message = f"synced: {found.describe()}"
+            code = ExitCode.PARTIAL if found.quarantined else ExitCode.OK
+        except SyncAlreadyRunning:
+            message, code = "not synced: another sync of this store is running", ExitCode.FAILURE
+        except StoreNeedsReauthorization as exc:
+            message, code = f"not synced: {exc}", ExitCode.REAUTHORIZE
+        except (ApplicationError, DomainError) as exc:
+            message, code = f"failed: {' '.join(str(exc).split())}", ExitCode.FAILURE
+        outcome = {ExitCode.OK: "synced", ExitCode.PARTIAL: "partial", ExitCode.FAILURE: "failed",
+                   ExitCode.REAUTHORIZE: "re-authorize"}[code]
+        results.append({"store": store["name"], "outcome": outcome, "exit_code": int(code), "message": message,
+                        "summary": summary})
+        if not as_json:
+            click.echo(f"{store['name']}: {message}")
+    if as_json:
+        emit(results, True, str)
+    else:
+        for row in results:
+            if row["exit_code"] is None:
+                click.echo(f"{row['store']}: not connected ({row['message']}), not synced")
+    worst = max((ExitCode(r["exit_code"]) for r in results if r["exit_code"] is not None),
+                key=_SEVERITY.index, default=ExitCode.OK)
+    if worst != ExitCode.OK:
+        ctx.exit(worst)
+
+
 @orders.command("sync")
-@click.argument("store")
+@click.argument("store", required=False)
+@click.option("--all", "all_stores", is_flag=True, help="Every connected store once, one line each; exit code the worst.")
 @click.option("--full", is_flag=True, help="Read every order again, not only those changed since the last sync.")
 @json_option
 @click.pass_context
-def orders_sync(ctx: click.Context, store: str, full: bool, as_json: bool) -> None:
-    """Import the orders TikTok changed since the last sync."""
+def orders_sync(ctx: click.Context, store: str | None, all_stores: bool, full: bool, as_json: bool) -> None:
+    """Import the orders TikTok changed since the last sync (of STORE, or of every connected store
+    with --all). Only one sync of a store runs at a time: a second one, from anywhere, stops at once
+    and says so (exit 1)."""
+    if all_stores == (store is not None):
+        raise click.UsageError("give a STORE or --all")
+    if all_stores:
+        _sync_all(ctx, full, as_json)
+        return
+    assert store is not None
     summary = container(ctx).sync_orders()(SyncOrders(store=store, full=full), progress=_progress)
     if sys.stderr.isatty():
         click.echo("", err=True)

@@ -19,7 +19,7 @@ def serve(ctx: click.Context, host: str, port: int, public: bool) -> None:
     sellers' web app (/login, /stores, /orders, …)."""
     from adapters.server.app import CALLBACK_PATH, WEBHOOK_PATH
     from adapters.server.run import HTTPS_WARNING, bind, is_loopback, run
-    from adapters.server.service import serve_app
+    from adapters.server.service import serve_app, single_machine
 
     if not is_loopback(host):
         if not public:
@@ -40,6 +40,11 @@ def serve(ctx: click.Context, host: str, port: int, public: bool) -> None:
     click.echo(f"  web app:         {base}/  (sign in with an account from 'tiktok-oms users create EMAIL')", err=True)
     if c.settings().session_secret is None:
         click.echo("  note: TIKTOK_OMS_SESSION_SECRET is not set; a restart signs every seller out", err=True)
+    if single_machine(c):
+        click.echo(f"  single machine: this process syncs every connected store every "
+                   f"{c.settings().sync_interval_seconds:g} s and keeps their tokens fresh", err=True)
+    else:
+        click.echo("  PostgreSQL: jobs go to the shared queue; run 'tiktok-oms worker' to work them", err=True)
     run(app, sock)
     click.echo("tiktok-oms stopped", err=True)
 

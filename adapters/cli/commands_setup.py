@@ -40,7 +40,15 @@ def stores_create(ctx: click.Context, name: str, region: str, currency: str, def
 @json_option
 @click.pass_context
 def stores_list(ctx: click.Context, as_json: bool) -> None:
-    emit(container(ctx).queries().stores(), as_json, lambda rows: table(rows, ["id", "name", "status", "region", "currency"]))
+    emit(container(ctx).queries().stores(), as_json, _stores_table)
+
+
+def _stores_table(rows: list[dict]) -> str:
+    shown = [{**r, "warning": (f"authorization ends {r['authorization_ends_at'][:10]}" if r.get("authorization_ends_at")
+                               else "authorization ends soon" if r.get("authorization_warning") else None)}
+             for r in rows]
+    columns = ["id", "name", "status", "region", "currency"]
+    return table(shown, columns + (["warning"] if any(r["warning"] for r in shown) else []))
 
 
 def _store_text(s: dict) -> str:
@@ -53,6 +61,8 @@ def _store_text(s: dict) -> str:
         f"  TikTok shop: {s['shop']['name'] + ' (' + s['shop']['id'] + ')' if s['shop'] else '-'}",
         f"  FBT import: " + (f"enabled from {fbt['start_date']} into {fbt['warehouse_id']}" if fbt["enabled"] else "disabled"),
     ]
+    if s.get("authorization_warning"):
+        lines.append(f"  warning:    {s['authorization_warning']}")
     return "\n".join(lines)
 
 

@@ -50,6 +50,13 @@ def db_upgrade(ctx: click.Context) -> None:
 
     settings = container(ctx).settings()
     upgrade(settings.database_url)
+    from adapters.persistence.engine import database_url
+
+    if database_url(settings.database_url).get_backend_name() == "postgresql":
+        from adapters.jobs.queue import ensure_schema
+
+        if ensure_schema(settings.database_url):
+            click.echo("installed the job queue's tables (procrastinate)")
     click.echo("database is up to date")
 
 

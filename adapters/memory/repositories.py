@@ -2,7 +2,9 @@ import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from application.ports import OrderCursor, OrderFilter, OrderSummary, Quarantined, UnitOfWork
+from datetime import datetime
+
+from application.ports import OrderCursor, OrderFilter, OrderSummary, Quarantined, UnitOfWork, WebhookNotification
 from application.views import order_summary_of
 from domain.catalog import Listing, Product
 from domain.imports import RemoteOrder
@@ -26,6 +28,8 @@ class InMemoryDatabase:
     movements: list[StockMovement] = field(default_factory=list)
     checkpoints: dict[str, SyncCheckpoint] = field(default_factory=dict)
     quarantine: list[Quarantined] = field(default_factory=list)
+    webhooks: dict[str, WebhookNotification] = field(default_factory=dict)
+    refresh_requests: dict[tuple[str, str], datetime] = field(default_factory=dict)
 
 
 class _Named:
@@ -46,7 +50,39 @@ class _Named:
 
 
 class InMemoryStoreRepository(_Named):
-    pass
+    def by_shop_id(self, shop_id: str) -> Store | None:
+        return next((s for s in self._rows.values() if s.connection is not None and s.connection.shop_id == shop_id), None)
+
+
+class InMemoryWebhookRepository:
+    def __init__(self, rows: dict[str, WebhookNotification]) -> None:
+        self._rows = rows
+
+    def record(self, notification: WebhookNotification) -> bool:
+        if notification.id in self._rows:
+            return False
+        self._rows[notification.id] = notification
+        return True
+
+    def list(self, store_id: str | None = None) -> list[WebhookNotification]:
+        return [n for n in self._rows.values() if store_id is None or n.store_id == store_id]
+
+
+class InMemoryRefreshRequestRepository:
+    def __init__(self, rows: dict[tuple[str, str], datetime]) -> None:
+        self._rows = rows
+
+    def request(self, store_id: str, tiktok_order_id: str, at: datetime) -> None:
+        self._rows[(store_id, tiktok_order_id)] = at
+
+    def pending(self, *, requested_before: datetime | None = None) -> list[tuple[str, str]]:
+        return [key for key, at in sorted(self._rows.items(), key=lambda item: item[1])
+                if requested_before is None or at < requested_before]
+
+    def done(self, store_id: str, tiktok_order_id: str, requested_until: datetime) -> None:
+        at = self._rows.get((store_id, tiktok_order_id))
+        if at is not None and at <= requested_until:
+            del self._rows[(store_id, tiktok_order_id)]
 
 
 class InMemoryWarehouseRepository(_Named):
@@ -229,6 +265,8 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.movements = InMemoryStockMovementRepository(work.movements)
         self.checkpoints = InMemoryCheckpointRepository(work.checkpoints)
         self.quarantine = InMemoryQuarantineRepository(work.quarantine)
+        self.webhooks = InMemoryWebhookRepository(work.webhooks)
+        self.refresh_requests = InMemoryRefreshRequestRepository(work.refresh_requests)
         return self
 
     def commit(self) -> None:

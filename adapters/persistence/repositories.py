@@ -44,6 +44,9 @@ class SqlAlchemyStoreRepository(SqlAlchemyRepository, StoreRepository):
     def by_name(self, name: str) -> Store | None:
         return self._session.scalars(select(Store).where(t.stores.c.name == name)).one_or_none()
 
+    def by_shop_id(self, shop_id: str) -> Store | None:
+        return self._session.scalars(select(Store).where(t.stores.c.shop_id == shop_id).limit(1)).one_or_none()
+
     def list(self) -> list[Store]:
         return list(self._session.scalars(select(Store).order_by(t.stores.c.name)))
 

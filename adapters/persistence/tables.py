@@ -75,6 +75,8 @@ stores = Table(
     _warehouse_ref("fbt_warehouse_id"),
     Column("pending_state", NAME, nullable=True),
     Column("pending_since", UtcDateTime, nullable=True),
+    Column("authorization_ends_at", UtcDateTime, nullable=True),
+    Column("authorization_warning", Text, nullable=True),
     UniqueConstraint("name"),
 )
 
@@ -231,4 +233,26 @@ users = Table(
     Column("password_hash", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     UniqueConstraint("email"),
+)
+
+# TikTok webhook deliveries, one row per tts_notification_id: the primary key deduplicates them.
+webhook_notifications = Table(
+    "webhook_notifications",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("store_id", ID, nullable=False),
+    Column("type", Integer, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("payload", Text, nullable=False),
+    Index(None, "received_at"),
+)
+
+# Orders a webhook asked to refresh; written in the webhook's transaction, dropped by the refresh.
+order_refresh_requests = Table(
+    "order_refresh_requests",
+    metadata,
+    Column("store_id", ID, primary_key=True),
+    Column("tiktok_order_id", ID, primary_key=True),
+    Column("requested_at", UtcDateTime, nullable=False),
 )

@@ -14,6 +14,7 @@ from adapters.persistence.repositories import (
     SqlAlchemyStoreRepository,
     SqlAlchemyWarehouseRepository,
 )
+from adapters.persistence.webhook_repositories import SqlAlchemyRefreshRequestRepository, SqlAlchemyWebhookRepository
 from application.ports import UnitOfWork
 
 _STORE_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
@@ -36,6 +37,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.movements = SqlAlchemyStockMovementRepository(session)
         self.checkpoints = SqlAlchemyCheckpointRepository(session)
         self.quarantine = SqlAlchemyQuarantineRepository(session)
+        self.webhooks = SqlAlchemyWebhookRepository(session)
+        self.refresh_requests = SqlAlchemyRefreshRequestRepository(session)
         return self
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:

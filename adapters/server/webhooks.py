@@ -5,18 +5,24 @@
   wrong signature is answered 401 and nothing is stored.
 - Bodies over `MAX_BODY_BYTES` are refused with 413 before they are read in full.
 - A good delivery is answered with an empty 200 (TikTok wants it within 3 s); its work is
-  enqueued, never done inline.
+  enqueued, never done inline (`ReceiveWebhookHandler`). A signed body that is not a notification
+  gets 400; a database that cannot take it, 503 (TikTok delivers it again later).
 """
 
+import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
 
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from adapters.container import Container
 from adapters.tiktok.signing import verify_webhook
+from application.commands import ReceiveWebhook
+from application.errors import ApplicationError
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +75,25 @@ def webhook_endpoint(container: Container) -> Callable[[Request], Awaitable[Resp
         except ValueError:
             log.warning("webhook refused: signed body is not a JSON object")
             return Response(status_code=400)
-        log.info("webhook type %s for shop %s received", envelope.get("type"), envelope.get("shop_id"))
+        try:
+            command = ReceiveWebhook(
+                notification_id=str(envelope.get("tts_notification_id") or "sha256:" + hashlib.sha256(body).hexdigest()),
+                type=envelope.get("type"),  # type: ignore[arg-type]
+                shop_id=str(envelope.get("shop_id") or ""),
+                timestamp=envelope.get("timestamp"),  # type: ignore[arg-type]
+                data=envelope.get("data") if isinstance(envelope.get("data"), dict) else {},
+                raw=body.decode("utf-8", errors="replace"),
+            )
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            log.warning("webhook refused: %s %s", ".".join(str(p) for p in first["loc"]), first["msg"])
+            return Response(status_code=400)
+        try:
+            # The work is queued, never done here: TikTok wants the answer within 3 seconds.
+            await run_in_threadpool(container.receive_webhook(), command)
+        except ApplicationError as exc:  # the database is unavailable: TikTok retries later
+            log.warning("webhook %s not taken: %s", command.notification_id, exc)
+            return Response(status_code=503)
         return Response(status_code=200)
 
     return receive

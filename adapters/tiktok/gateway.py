@@ -23,6 +23,7 @@ from domain.stores import Connection, Grant
 P = TypeVar("P", bound=BaseModel)
 
 _INVALID_PARAMETER = 36009004
+_NOT_THE_SHOPS = 21008111
 # What a refusal means for the seller; TikTok's own message follows it.
 _HINTS = {
     21008025: "the order is fulfilled by TikTok (FBT), so the seller cannot operate it",
@@ -140,6 +141,26 @@ class HttpxTikTokShop(TikTokShop):
             data = self._client.call("GET", path, access_token=conn.access_token, shop_cipher=conn.shop_cipher)
         providers = _read(ShippingProvidersData, data, "the shipping providers").shipping_providers
         return [ShippingProvider(p.id, p.name) for p in providers]
+
+    def order_details(self, conn: Connection, order_ids: list[str]) -> OrderPage:
+        """Get Order Detail (`GET /order/202309/orders?ids=…`, at most 50 ids: TIKTOK_API.md §3.2, §7.3).
+        An order TikTok says is not the shop's (21008111) is left out; malformed ones are rejected."""
+        if len(order_ids) > 50:
+            raise ValueError("Get Order Detail takes at most 50 ids")
+        try:
+            data = self._client.call("GET", "/order/202309/orders", query={"ids": list(order_ids)},
+                                     access_token=conn.access_token, shop_cipher=conn.shop_cipher)
+        except TikTokRefused as exc:
+            if exc.code == _NOT_THE_SHOPS:
+                return OrderPage([], None)
+            raise
+        page = _read(OrderSearchData, data, "the order details")
+        orders: list[RemoteOrder] = []
+        rejected: list[Rejected] = []
+        for raw in page.orders:
+            parsed = parse_order(raw)
+            (rejected if isinstance(parsed, Rejected) else orders).append(parsed)  # type: ignore[arg-type]
+        return OrderPage(orders, None, rejected)
 
 
 @contextmanager

@@ -1,51 +1,50 @@
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager, nullcontext
 
 from application.commands import SyncOrders
-from application.errors import PageTokenExpired, StoreNotConnected
-from application.lookup import find_store, new_id
-from application.ports import Clock, OrderPage, Quarantined, TikTokShop, UnitOfWork
+from application.errors import PageTokenExpired, StoreNotConnected, SyncAlreadyRunning
+from application.lookup import find_store
+from application.order_import import SyncSummary, import_orders
+from application.ports import Clock, OrderPage, SyncGuard, TikTokShop, UnitOfWork
 from application.tiktok_session import ShopSession
-from domain.catalog import Listing
-from domain.imports import ImportOutcome, import_remote_order
-from domain.orders import OrderStatus
-from domain.stores import Store
 from domain.sync import SyncCheckpoint
 
 PAGE_SIZE = 100
-
-
-@dataclass
-class SyncSummary:
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    in_review: int = 0
-    quarantined: int = 0
-    pages: int = 0
-    quarantine_reasons: list[str] = field(default_factory=list)
 
 
 class SyncOrdersHandler:
     """
     - Imports the orders TikTok changed since the last sync (with an overlap), page by page.
     - Each page's orders and the checkpoint commit together, so a crash resumes where it stopped.
+    - One sync of a store at a time: a second one, from any process, stops at once with
+      `SyncAlreadyRunning` instead of importing part of the window.
     - Importing again never duplicates; an older version never overwrites a newer one (R16).
     - FBT orders come in only as the store's FBT import settings allow (R9), into its FBT warehouse.
     - Orders with an unmapped listing stay in review; unknown listings are registered unmapped (R12).
     - A malformed order is set aside with its reason; the rest of its page commits.
     """
 
-    def __init__(self, uow: UnitOfWork, tiktok: TikTokShop, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, tiktok: TikTokShop, clock: Clock, guard: SyncGuard | None = None) -> None:
         self._uow = uow
         self._tiktok = tiktok
         self._clock = clock
         self._session = ShopSession(uow, tiktok, clock)
+        self._guard = guard
 
     def __call__(self, cmd: SyncOrders, progress: Callable[[SyncSummary], None] | None = None) -> SyncSummary:
         with self._uow:
             store = find_store(self._uow, cmd.store)
+            store_id, name = store.id, store.name
+        try:
+            held: AbstractContextManager[None] = self._guard.hold(store_id) if self._guard else nullcontext()
+            with held:
+                return self._sync(store_id, cmd, progress)
+        except SyncAlreadyRunning:
+            raise SyncAlreadyRunning(name) from None
+
+    def _sync(self, store_id: str, cmd: SyncOrders, progress: Callable[[SyncSummary], None] | None) -> SyncSummary:
+        with self._uow:
+            store = find_store(self._uow, store_id)
             if not store.is_connected:
                 raise StoreNotConnected(store.name)
             self._uow.lock_store(store.id)
@@ -109,40 +108,11 @@ class SyncOrdersHandler:
 
     def _import(self, store_id: str, window_end: int | None, page: OrderPage, summary: SyncSummary) -> None:
         with self._uow:
-            self._uow.lock_store(store_id)  # a concurrent sync of this store waits for this page
-            store = self._uow.stores.get(store_id)
+            self._uow.lock_store(store_id)  # a concurrent writer of this store waits for this page
             checkpoint = self._uow.checkpoints.get(store_id)
-            assert store is not None and checkpoint is not None
-            mapping = {l.seller_sku: l.product_sku for l in self._uow.listings.for_store(store_id)}
-            existing = self._uow.orders.parts(store_id, [o.tiktok_order_id for o in page.orders])
-            now = self._clock.now()
-            for remote in page.orders:
-                parts = existing.get(remote.tiktok_order_id, [])
-                result = import_remote_order(remote, store=store, parts=parts, mapping=mapping, new_id=new_id)
-                setattr(summary, result.outcome.value, getattr(summary, result.outcome.value) + 1)
-                if result.outcome in (ImportOutcome.SKIPPED, ImportOutcome.UNCHANGED):
-                    continue
-                if result.created is not None:
-                    parts = existing[remote.tiktok_order_id] = [result.created]
-                    self._uow.orders.add(result.created)
-                # A known order can gain lines of a listing never seen before: register it too.
-                self._register_listings(store, remote.seller_skus, mapping)
-                self._uow.orders.keep_payload(store_id, remote)
-                for part in parts:
-                    summary.in_review += part.status is OrderStatus.IN_REVIEW
-                    for movement in part.settle_fbt_stock(now):
-                        self._uow.movements.add(movement)
-            self._uow.quarantine.release(store_id, [o.tiktok_order_id for o in page.orders])
-            for bad in page.rejected:
-                self._uow.quarantine.add(Quarantined(store_id, bad.tiktok_order_id, bad.reason, bad.raw))
-                summary.quarantined += 1
-                summary.quarantine_reasons.append(f"{bad.tiktok_order_id}: {bad.reason}")
+            assert checkpoint is not None
+            import_orders(self._uow, store_id, page, self._clock.now(), summary)
             if checkpoint.window_end == window_end:  # else the page belongs to a window now closed
                 checkpoint.page_done(page.next_page_token)
             self._uow.checkpoints.add(checkpoint)
             self._uow.commit()
-
-    def _register_listings(self, store: Store, skus: set[str], mapping: dict[str, str | None]) -> None:
-        for sku in sorted(skus - mapping.keys()):
-            self._uow.listings.add(Listing(store_id=store.id, seller_sku=sku))
-            mapping[sku] = None

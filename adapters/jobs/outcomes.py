@@ -1,0 +1,14 @@
+"""Which job failures are worth retrying."""
+
+from application.errors import NotFound, StoreNotConnected, SyncAlreadyRunning, TikTokRefused
+from application.tiktok_session import StoreNeedsReauthorization
+from domain.exceptions import DomainError
+
+# The seller must act (re-authorize), TikTok said no for good, or the input can never work:
+# running again changes nothing. Everything else (TikTok unreachable after its own retries, the
+# database unavailable, a crash) is retried with backoff.
+PERMANENT = (StoreNeedsReauthorization, StoreNotConnected, NotFound, TikTokRefused, DomainError, SyncAlreadyRunning)
+
+
+def is_permanent(exc: BaseException) -> bool:
+    return isinstance(exc, PERMANENT)

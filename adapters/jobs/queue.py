@@ -53,12 +53,18 @@ def conninfo(database_url: str) -> str:
 
 
 def _cron_every(seconds: float) -> str:
-    """A 6-field cron (seconds last, croniter's form) firing about every `seconds` (1..3600)."""
+    """A 6-field cron (croniter's form: seconds last) firing about every `seconds`, rounded down to
+    a step that divides the minute, hour or day evenly (1 s … 24 h)."""
     whole = max(1, int(seconds))
+
+    def step(value: int, unit: int) -> int:
+        return max(d for d in range(1, unit + 1) if unit % d == 0 and d <= max(1, value))
+
     if whole < 60:
-        return f"* * * * * */{whole}"
-    minutes = max(1, min(59, whole // 60))
-    return f"*/{minutes} * * * * 0"
+        return f"* * * * * */{step(whole, 60)}"
+    if whole < 3600:
+        return f"*/{step(whole // 60, 60)} * * * * 0"
+    return f"0 */{step(whole // 3600, 24)} * * * 0"
 
 
 def build_queue_app(container: "Container") -> procrastinate.App:

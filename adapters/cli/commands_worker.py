@@ -29,6 +29,12 @@ def worker(ctx: click.Context, concurrency: int, queues: str | None, name: str |
     if ensure_schema(settings.database_url):
         click.echo("installed the job queue's tables", err=True)
     app = build_queue_app(c)
+    # Jobs that ask for more jobs (the tick) defer through the worker's own, open app.
+    from dependency_injector import providers
+
+    from adapters.jobs.queue import ProcrastinateJobs
+
+    c.jobs.override(providers.Object(ProcrastinateJobs(app, opened=True)))
     chosen = [q.strip() for q in queues.split(",") if q.strip()] if queues else None
     unknown = sorted(set(chosen or ()) - set(QUEUES))
     if unknown:

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import procrastinate
 from procrastinate import RetryStrategy
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
+from procrastinate.jobs import Status
 from sqlalchemy import make_url
 
 from adapters.jobs.outcomes import is_permanent
@@ -98,10 +99,16 @@ def build_queue_app(container: "Container") -> procrastinate.App:
         stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=settings.worker_stall_seconds)
         count = 0
         for job in stalled:
-            await app.job_manager.retry_job(job)
+            try:
+                await app.job_manager.retry_job(job)
+                log.warning("job %s (%s) of a stalled worker sent back to the queue", job.id, job.task_name)
+            except UniqueViolation:
+                # The same work already waits in the queue (its queueing lock): that one does it.
+                await app.job_manager.finish_job(job, status=Status.FAILED, delete_job=False)
+                log.warning("job %s (%s) of a stalled worker given up: the same job already waits in the queue",
+                            job.id, job.task_name)
             count += 1
-            log.warning("job %s (%s) of a stalled worker sent back to the queue", job.id, job.task_name)
-        return f"{count} stalled job(s) retried"
+        return f"{count} stalled job(s) recovered"
 
     return app
 
@@ -109,9 +116,10 @@ def build_queue_app(container: "Container") -> procrastinate.App:
 class ProcrastinateJobs:
     """`BackgroundJobs` that defers to the PostgreSQL queue; any worker runs the jobs."""
 
-    def __init__(self, app: procrastinate.App) -> None:
+    def __init__(self, app: procrastinate.App, *, opened: bool = False) -> None:
+        """`opened=True` when the app is already open (inside a worker, opened by the worker)."""
         self._app = app
-        self._opened = False
+        self._opened = opened
 
     def _open(self) -> None:
         if not self._opened:

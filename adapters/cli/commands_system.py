@@ -21,8 +21,13 @@ def sandbox() -> None:
 @sandbox.command("serve")
 @click.option("--port", type=int, default=8900, show_default=True)
 @click.option("--orders", type=int, default=0, show_default=True, help="Extra random orders to seed.")
+@click.option("--webhook-url", help="Sign and POST TikTok's webhooks here when orders change (e.g. http://127.0.0.1:8080/webhooks/tiktok).")
+@click.option("--webhook-retries", default="1,5,30,120", show_default=True,
+              help="Seconds before each retry of an unanswered webhook (TikTok's own: 120,1800,10800,43200).")
+@click.option("--order-every", type=click.FloatRange(min=0.1), help="Place a new order every this many seconds.")
 @click.pass_context
-def sandbox_serve(ctx: click.Context, port: int, orders: int) -> None:
+def sandbox_serve(ctx: click.Context, port: int, orders: int, webhook_url: str | None, webhook_retries: str,
+                  order_every: float | None) -> None:
     """Serve the TikTok Shop simulator on 127.0.0.1 until interrupted.
 
     It plays TikTok's side of the app registered in Partner Center: the app key, secret, service
@@ -33,8 +38,13 @@ def sandbox_serve(ctx: click.Context, port: int, orders: int) -> None:
     from adapters.sandbox.server import serve
 
     settings = container(ctx).settings()
+    try:
+        retries = tuple(float(part) for part in webhook_retries.split(",") if part.strip())
+    except ValueError:
+        raise click.BadParameter("give seconds separated by commas, e.g. 1,5,30", param_hint="--webhook-retries") from None
     serve(port=port, orders=orders, app_key=settings.app_key, app_secret=settings.app_secret.get_secret_value(),
-          service_id=settings.service_id, redirect_url=settings.redirect_url)
+          service_id=settings.service_id, redirect_url=settings.redirect_url, webhook_url=webhook_url,
+          webhook_retry_delays=retries, order_every=order_every)
 
 
 @click.group()

@@ -90,3 +90,11 @@ def _random_orders(model: TikTokShopModel, shop: SimShop, count: int, rng: rando
                           status=status, created=now - rng.randint(60, 20 * _DAY),
                           address=_address(rng.choice(_BUYERS)),
                           price=f"{rng.randint(8, 60)}.{rng.choice((0, 49, 99)):02d}")
+
+
+def place_random_order(model: TikTokShopModel, shop: SimShop, rng: random.Random) -> dict:
+    """One new merchant order of 1-3 catalog SKUs, paid now (the running sandbox's "new order")."""
+    picked = rng.sample(list(CATALOG), rng.randint(1, 3))
+    return model.place_order(shop.id, units=_units(*((sku, rng.randint(1, 2)) for sku in picked)),
+                             address=_address(rng.choice(_BUYERS)),
+                             price=f"{rng.randint(8, 60)}.{rng.choice((0, 49, 99)):02d}")

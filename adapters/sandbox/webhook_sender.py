@@ -173,3 +173,128 @@ class WebhookSender:
         else:
             log.warning("webhook %s given up after %d attempts", delivery.notification["tts_notification_id"],
                         delivery.attempts)
+
+
+# --- what changed in the sandbox's shops, as TikTok's webhook types -------------------------------
+
+ORDER_STATUS_CHANGE, RECIPIENT_ADDRESS_UPDATE, PACKAGE_UPDATE, CANCELLATION_STATUS_CHANGE = 1, 3, 4, 11
+
+
+def _webhook_status(status: str) -> str:
+    # TikTok's type-1 webhook spells the cancelled status CANCEL (TIKTOK_API.md §6.1).
+    return "CANCEL" if status == "CANCELLED" else status
+
+
+def _fingerprint(order: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        order.get("status"),
+        json.dumps(order.get("recipient_address"), sort_keys=True),
+        tuple(sorted(p.get("id", "") for p in order.get("packages") or ())),
+        tuple(item.get("display_status") for item in order.get("line_items") or ()),
+        order.get("update_time"),
+    )
+
+
+class ShopWatcher:
+    """Turns changes of the model's orders into TikTok's webhooks, whatever made them (an API call,
+    a placed order, a buyer's cancellation): new order or status change → 1, cancelled lines → 11,
+    address → 3, packages → 4. `poll()` compares with the last look; `start()` polls in a thread."""
+
+    def __init__(self, model: Any, sender: WebhookSender, *, interval: float = 0.2) -> None:
+        self._model = model
+        self._sender = sender
+        self._interval = interval
+        self._seen: dict[str, tuple[Any, ...]] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.poll(announce=False)  # what is there at start is known, not news
+
+    def poll(self, *, announce: bool = True) -> int:
+        """Send the webhooks for what changed since the last poll; returns how many were made."""
+        made = 0
+        with self._model.lock:
+            current = {(shop.id, order_id): (shop.id, json.loads(json.dumps(order)))
+                       for shop in self._model.shops.values() for order_id, order in shop.orders.items()}
+        for (shop_id, order_id), (_, order) in sorted(current.items(), key=lambda kv: kv[1][1]["update_time"]):
+            now = _fingerprint(order)
+            before = self._seen.get(order_id)
+            self._seen[order_id] = now
+            if not announce or before == now:
+                continue
+            made += self._announce(shop_id, order, before, now)
+        return made
+
+    def _announce(self, shop_id: str, order: dict[str, Any], before: tuple[Any, ...] | None,
+                  now: tuple[Any, ...]) -> int:
+        made = 0
+        if before is None or before[0] != now[0]:
+            self._sender.notify(ORDER_STATUS_CHANGE, shop_id, {
+                "order_id": order["id"], "order_status": _webhook_status(order["status"]),
+                "is_on_hold_order": bool(order.get("is_on_hold_order")), "update_time": order["update_time"]})
+            made += 1
+        if before is not None and before[3] != now[3] and "CANCELLED" in now[3]:
+            self._sender.notify(CANCELLATION_STATUS_CHANGE, shop_id, {
+                "order_id": order["id"], "cancellations_role": order.get("cancellation_initiator") or "SELLER",
+                "cancel_status": "CANCELLATION_REQUEST_COMPLETE", "cancel_id": f"cancel-{order['id']}",
+                "create_time": order["update_time"]})
+            made += 1
+        if before is not None and before[1] != now[1]:
+            self._sender.notify(RECIPIENT_ADDRESS_UPDATE, shop_id, {"order_id": order["id"], "update_time": order["update_time"]})
+            made += 1
+        if before is not None and before[2] != now[2]:
+            self._sender.notify(PACKAGE_UPDATE, shop_id, {
+                "sc_type": "SPLIT", "role_type": "SELLER", "update_time": order["update_time"],
+                "package_list": [{"package_id": p, "order_id_list": [order["id"]]} for p in now[2]]})
+            made += 1
+        return made
+
+    def start(self) -> None:
+        def loop() -> None:
+            while not self._stop.wait(self._interval):
+                try:
+                    self.poll()
+                except Exception:  # the sandbox keeps serving; the next look tries again
+                    log.exception("sandbox webhook watcher")
+
+        self._thread = threading.Thread(target=loop, name="sandbox-webhook-watcher", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5.0)
+
+
+def control_routes(model: Any, sender: WebhookSender | None, place: Callable[[], dict[str, Any]]) -> list[Any]:
+    """The sandbox's own control API (not TikTok's), for demos and scripts:
+
+    - `POST /sandbox/orders` places one new order in the shop (answers its id);
+    - `POST /sandbox/webhooks/faults` scripts the next deliveries: JSON `{"drop": n, "duplicate": n,
+      "delay_seconds": s, "drop_all": bool}` (fields left out keep their value).
+    """
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def new_order(request: Request) -> JSONResponse:
+        order = place()
+        return JSONResponse({"order_id": order["id"], "status": order["status"]})
+
+    async def faults(request: Request) -> JSONResponse:
+        if sender is None:
+            return JSONResponse({"error": "the sandbox sends no webhooks (start it with --webhook-url)"}, 409)
+        try:
+            given = await request.json()
+            for name in ("drop", "duplicate"):
+                if name in given:
+                    setattr(sender.faults, name, max(0, int(given[name])))
+            if "delay_seconds" in given:
+                sender.faults.delay_seconds = max(0.0, float(given["delay_seconds"]))
+            if "drop_all" in given:
+                sender.faults.drop_all = bool(given["drop_all"])
+        except (ValueError, TypeError, AttributeError):
+            return JSONResponse({"error": "expected {drop, duplicate, delay_seconds, drop_all}"}, 400)
+        return JSONResponse(vars(sender.faults))
+
+    return [Route("/sandbox/orders", new_order, methods=["POST"]),
+            Route("/sandbox/webhooks/faults", faults, methods=["POST"])]

@@ -1,9 +1,14 @@
 from datetime import date
+from urllib.parse import urlsplit
 
 import click
 
 from adapters.cli.output import container, emit, json_option, table
 from adapters.oauth_callback import LoopbackCallback
+from application.errors import ApplicationError
+
+# Where `tiktok-oms serve` takes TikTok's redirect (adapters.server.app.CALLBACK_PATH).
+SERVE_CALLBACK_PATH = "/oauth/tiktok/callback"
 from application.commands import (
     AddProduct,
     BeginAuthorization,
@@ -88,6 +93,9 @@ def stores_authorize(ctx: click.Context, store: str, no_wait: bool, port: int | 
         begun = c.begin_authorization()(BeginAuthorization(store=store))
         emit(begun, as_json, lambda b: f"Open this URL, log in to TikTok with an admin account and grant access:\n{b['authorization_url']}")
         return
+    if urlsplit(c.settings().redirect_url).path == SERVE_CALLBACK_PATH:
+        _authorize_through_serve(c, store, timeout, as_json)
+        return
     # Listen before printing the URL: a quick browser must never find the loopback port closed.
     with LoopbackCallback(c.settings().redirect_url, port=port) as callback:
         begun = c.begin_authorization()(BeginAuthorization(store=store))
@@ -96,6 +104,28 @@ def stores_authorize(ctx: click.Context, store: str, no_wait: bool, port: int | 
         redirect = callback.wait(timeout)
     c.complete_authorization()(CompleteAuthorization(store=store, redirect_url=redirect))
     emit(c.queries().store(store), as_json, lambda s: f"store {s['name']} is {s['status']} to TikTok shop {s['shop']['name']}")
+
+
+def _authorize_through_serve(c, store: str, timeout: float, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    """TIKTOK_REDIRECT_URL points at `tiktok-oms serve`: it receives TikTok's redirect and completes
+    the authorization; this command waits for that in the database."""
+    import time
+
+    begun = c.begin_authorization()(BeginAuthorization(store=store))
+    click.echo(f"Open this URL, log in to TikTok with an admin account and grant access:\n{begun['authorization_url']}", err=True)
+    click.echo(f"Waiting for 'tiktok-oms serve' at {c.settings().redirect_url} to receive TikTok's redirect…", err=True)
+    deadline = time.monotonic() + timeout
+    while c.queries().store_awaiting_callback(begun["state"]) is not None:
+        if time.monotonic() > deadline:
+            raise ApplicationError(
+                f"no callback reached 'tiktok-oms serve' within {int(timeout)} s: is it running, and is "
+                f"{c.settings().redirect_url} the redirect URL registered in Partner Center?"
+            )
+        time.sleep(0.25)
+    shown = c.queries().store(store)
+    if shown["status"] != "connected":
+        raise ApplicationError(shown["status_reason"] or "authorization refused")
+    emit(shown, as_json, lambda s: f"store {s['name']} is {s['status']} to TikTok shop {s['shop']['name']}")
 
 
 @stores.command("connect")

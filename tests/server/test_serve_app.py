@@ -104,3 +104,41 @@ def test_other_adapters_mount_routes_and_middleware(container: Container) -> Non
         assert response.text == "hello"
         assert response.headers["x-stamp"] == "1"
         assert client.get("/healthz").status_code == 200
+
+
+def test_stores_authorize_completes_through_serve_when_the_redirect_url_points_there(container: Container) -> None:
+    import threading
+    import time
+
+    from click.testing import CliRunner
+
+    from adapters.cli import main
+    from adapters.server.app import CALLBACK_PATH
+    from adapters.settings import Settings
+
+    redirect_url = f"http://127.0.0.1:8080{CALLBACK_PATH}"
+    serving = Container(settings=Settings(_env_file=None, in_memory=True, redirect_url=redirect_url))
+    serving.memory_db.override(container.memory_db())
+    serving.tiktok_model.override(container.tiktok_model())
+    serving.clock.override(container.clock())
+    serving.create_store()(CreateStore(name="Via Serve", region="US"))
+
+    def seller() -> None:  # TikTok sends the browser to serve once the seller grants access
+        for _ in range(400):
+            with serving.uow() as uow:
+                store = uow.stores.by_name("Via Serve")
+                state = store.pending_state if store else None
+            if state:
+                with TestClient(build_app(serving), base_url="http://127.0.0.1:8080") as browser:
+                    browser.get(serving.tiktok_model().approve(state, redirect_url))
+                return
+            time.sleep(0.05)
+
+    helper = threading.Thread(target=seller)
+    helper.start()
+    result = CliRunner().invoke(main, ["stores", "authorize", "Via Serve", "--timeout", "20"], obj=lambda **extra: serving)
+    helper.join(20)
+
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "Via Serve is connected" in result.stdout
+    assert "tiktok-oms serve" in result.stderr

@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from adapters.container import Container
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.model import TikTokShopModel
 from adapters.persistence import tables as t
 from adapters.persistence.migrations import upgrade
 from adapters.sandbox.app import create_app

@@ -33,7 +33,7 @@ _SEVERITY = [ExitCode.OK, ExitCode.PARTIAL, ExitCode.FAILURE, ExitCode.REAUTHORI
 
 def _sync_all(ctx: click.Context, full: bool, as_json: bool) -> None:
     from application.errors import ApplicationError, SyncAlreadyRunning
-    from application.tiktok_session import StoreNeedsReauthorization
+    from application.errors import StoreNeedsReauthorization
     from domain.exceptions import DomainError
 
     c = container(ctx)

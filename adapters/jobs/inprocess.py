@@ -86,6 +86,10 @@ class InProcessJobs:
         if not self._scheduler.running:
             return
         self._stopping.set()
+        # Pause, then drop what waits (the next start's tick asks again): APScheduler must not be
+        # handing a due job to an executor that is shutting down.
+        self._scheduler.pause()
+        self._scheduler.remove_all_jobs()
         self._scheduler.shutdown(wait=True)
 
     @property

@@ -1,7 +1,6 @@
 """Which job failures are worth retrying."""
 
-from application.errors import NotFound, StoreNotConnected, SyncAlreadyRunning, TikTokRefused
-from application.tiktok_session import StoreNeedsReauthorization
+from application.errors import NotFound, StoreNeedsReauthorization, StoreNotConnected, SyncAlreadyRunning, TikTokRefused
 from domain.exceptions import DomainError
 
 # The seller must act (re-authorize), TikTok said no for good, or the input can never work:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from application.commands import SyncOrders
-from application.errors import ApplicationError, StoreNotConnected, SyncAlreadyRunning
+from application.errors import ApplicationError, StoreNeedsReauthorization, StoreNotConnected, SyncAlreadyRunning
 from application.ports import BackgroundJobs, Clock, TikTokShop, UnitOfWork
 from application.order_import import SyncSummary, import_orders
-from application.tiktok_session import ShopSession, StoreNeedsReauthorization
+from application.tiktok_session import ShopSession
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from adapters.container import Container
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.model import TikTokShopModel
 from adapters.persistence import tables as t
 from adapters.persistence.migrations import upgrade
 from adapters.sandbox.app import create_app

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from adapters.memory.tiktok_model import TikTokShopModel
+from adapters.sandbox.model import TikTokShopModel
 from adapters.sandbox.server import running_sandbox
 from adapters.sandbox.webhook_sender import ShopWatcher, WebhookSender
 from adapters.tiktok.signing import verify_webhook

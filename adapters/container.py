@@ -173,3 +173,14 @@ class Container(containers.DeclarativeContainer):
         ScheduleSyncs, uow=uow, jobs=jobs, clock=clock, interval_seconds=settings.provided.sync_interval_seconds
     )
     receive_webhook = providers.Factory(ReceiveWebhookHandler, uow=uow, jobs=jobs, clock=clock)
+
+
+def prepare(container: Container) -> None:
+    """Build the process-wide singletons (engine, mapping, TikTok client, sync guard, job queue) once,
+    before several threads share them: `serve` and `worker` run jobs and requests in threads, and a
+    plain `Singleton` built by two threads at once would be built twice."""
+    if container.mode() == "sql":
+        container.session_factory()
+    container.tiktok()
+    container.sync_guard()
+    container.jobs()

@@ -27,7 +27,10 @@ def serve(ctx: click.Context, host: str, port: int, public: bool) -> None:
                 f"--host {host} is reachable beyond this machine; add --public, and put tiktok-oms behind an HTTPS reverse proxy"
             )
         click.echo(HTTPS_WARNING.format(host=host), err=True)
+    from adapters.container import prepare
+
     c = container(ctx)
+    prepare(c)
     app = serve_app(c)
     try:
         sock = bind(host, port)

@@ -66,7 +66,7 @@ def db_upgrade(ctx: click.Context) -> None:
         from adapters.jobs.queue import ensure_schema
 
         if ensure_schema(settings.database_url):
-            click.echo("installed the job queue's tables (procrastinate)")
+            click.echo("installed the job queue's tables (procrastinate)", err=True)
     click.echo("database is up to date")
 
 

@@ -35,6 +35,9 @@ def worker(ctx: click.Context, concurrency: int, queues: str | None, name: str |
     from adapters.jobs.queue import ProcrastinateJobs
 
     c.jobs.override(providers.Object(ProcrastinateJobs(app, opened=True)))
+    from adapters.container import prepare
+
+    prepare(c)
     chosen = [q.strip() for q in queues.split(",") if q.strip()] if queues else None
     unknown = sorted(set(chosen or ()) - set(QUEUES))
     if unknown:

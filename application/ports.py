@@ -194,6 +194,9 @@ class WebhookRepository(Protocol):
         """Keep it unless its id is kept already; False for a duplicate (nothing written)."""
         ...
     def list(self, store_id: str | None = None) -> builtins.list[WebhookNotification]: ...
+    def forget_before(self, moment: datetime) -> int:
+        """Drop deliveries received before `moment` (long past any redelivery); returns how many."""
+        ...
 
 
 class RefreshRequestRepository(Protocol):

@@ -67,6 +67,12 @@ class InMemoryWebhookRepository:
     def list(self, store_id: str | None = None) -> list[WebhookNotification]:
         return [n for n in self._rows.values() if store_id is None or n.store_id == store_id]
 
+    def forget_before(self, moment: datetime) -> int:
+        old = [key for key, n in self._rows.items() if n.received_at < moment]
+        for key in old:
+            del self._rows[key]
+        return len(old)
+
 
 class InMemoryRefreshRequestRepository:
     def __init__(self, rows: dict[tuple[str, str], datetime]) -> None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from application.commands import SyncOrders
 from application.errors import ApplicationError, StoreNeedsReauthorization, StoreNotConnected, SyncAlreadyRunning
 from application.ports import BackgroundJobs, Clock, TikTokShop, UnitOfWork
+from application.handlers.webhooks import DEDUP_RETENTION
 from application.order_import import SyncSummary, import_orders
 from application.tiktok_session import ShopSession
 
@@ -49,6 +50,9 @@ class ScheduleSyncs:
                 if checkpoint is None or checkpoint.in_flight or now.timestamp() - last_sync >= self._interval:
                     due.append(store.id)
             stale = self._uow.refresh_requests.pending(requested_before=now - REFRESH_REQUEUE_AFTER)
+            # Delivery ids are kept well past TikTok's last retry (S-2), then dropped.
+            if self._uow.webhooks.forget_before(now - DEDUP_RETENTION):
+                self._uow.commit()
         for store_id in due:
             self._jobs.sync_store_soon(store_id)
         for store_id, order_id in stale:

@@ -138,3 +138,56 @@ def test_with_every_webhook_dropped_the_schedule_brings_the_order(stack: ExitSta
 
     assert rig.sender.sent and all(d.statuses == ["dropped"] for d in rig.sender.sent)
     assert rig.stop() == 0
+
+
+def test_sandbox_serve_pushes_signed_webhooks_to_the_url_given(tmp_path: Path) -> None:
+    """`tiktok-oms sandbox serve --webhook-url URL` as its own process: a new order placed through
+    its control API reaches URL as a signed type-1 webhook."""
+    import json
+    import threading
+
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    from adapters.tiktok.signing import verify_webhook
+
+    got: list[tuple[dict, bool]] = []
+    arrived = threading.Event()
+
+    async def hook(request: Request) -> Response:
+        body = await request.body()
+        got.append((json.loads(body), verify_webhook(APP_KEY, APP_SECRET, body, request.headers.get("authorization", ""))))
+        arrived.set()
+        return Response(status_code=200)
+
+    with running_sandbox(Starlette(routes=[Route("/hook", hook, methods=["POST"])])) as receiver:
+        (port,) = free_ports(1)
+        env = clean_environment(TIKTOK_APP_KEY=APP_KEY, TIKTOK_APP_SECRET=APP_SECRET,
+                                TIKTOK_OMS_DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite'}")
+        sandbox = subprocess.Popen([str(Path(sys.executable).parent / "tiktok-oms"), "sandbox", "serve", "--port", str(port),
+                                    "--webhook-url", f"{receiver}/hook"], env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
+        try:
+            end = time.monotonic() + DEADLINE
+            while True:
+                try:
+                    placed = httpx.post(f"http://127.0.0.1:{port}/sandbox/orders", timeout=5.0).json()
+                    break
+                except httpx.TransportError:
+                    if sandbox.poll() is not None or time.monotonic() > end:
+                        raise AssertionError("the sandbox did not come up") from None
+                    time.sleep(0.1)
+            assert arrived.wait(DEADLINE)
+        finally:
+            sandbox.send_signal(signal.SIGINT)
+            try:
+                sandbox.communicate(timeout=20)
+            except subprocess.TimeoutExpired:
+                sandbox.kill()
+                sandbox.communicate()
+    notification, signed = got[0]
+    assert signed
+    assert notification["type"] == 1 and notification["data"]["order_id"] == placed["order_id"]
+    assert notification["data"]["order_status"] == "AWAITING_SHIPMENT" and notification["tts_notification_id"]

@@ -253,3 +253,27 @@ def test_i11_a_worker_killed_mid_sync_is_replaced_and_nothing_is_lost(rig) -> No
 
     assert duplicates(oms) == 0
     assert "of a stalled worker" in workers.log("survivor")
+
+
+def test_db_upgrade_installs_the_job_queue_and_a_worker_refuses_sqlite(databases: Databases, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from adapters.cli import main
+
+    with databases.fresh("postgresql", migrated=False) as url:
+        result = CliRunner().invoke(main, ["--database-url", url, "db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        assert result.stdout.strip() == "database is up to date"
+        assert "installed the job queue's tables" in result.stderr
+        again = CliRunner().invoke(main, ["--database-url", url, "db", "upgrade"])
+        assert again.exit_code == 0 and "installed" not in again.stderr
+        import psycopg
+
+        from adapters.jobs.queue import conninfo
+
+        with psycopg.connect(conninfo(url)) as connection:
+            assert connection.execute("SELECT to_regclass('procrastinate_jobs')").fetchone() != (None,)
+
+    refused = CliRunner().invoke(main, ["--database-url", f"sqlite:///{tmp_path / 'oms.sqlite'}", "worker"])
+    assert refused.exit_code == 1
+    assert "needs PostgreSQL" in refused.stderr and "serve" in refused.stderr

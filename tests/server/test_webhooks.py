@@ -244,3 +244,13 @@ class TestTypes:
             assert post(client, delivery(1, {"order_id": "1"}, shop_id="999")) == 200
         assert stored(oms) == 0
         assert "no connected store" in caplog.text
+
+
+def test_delivery_ids_are_forgotten_only_a_week_later(oms: Container, client: TestClient) -> None:
+    assert post(client, delivery(1, {"order_id": "9"})) == 200
+    with oms.clock.override(FixedClock(NOW + timedelta(days=6))):
+        oms.schedule_syncs()()
+    assert stored(oms) == 1
+    with oms.clock.override(FixedClock(NOW + timedelta(days=8))):
+        oms.schedule_syncs()()
+    assert stored(oms) == 0

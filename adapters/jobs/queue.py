@@ -16,6 +16,7 @@ Transient failures are retried with exponential backoff; a failure only the sell
 """
 
 import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 import procrastinate
@@ -120,11 +121,13 @@ class ProcrastinateJobs:
         """`opened=True` when the app is already open (inside a worker, opened by the worker)."""
         self._app = app
         self._opened = opened
+        self._lock = threading.Lock()
 
     def _open(self) -> None:
-        if not self._opened:
-            self._app.open()
-            self._opened = True
+        with self._lock:  # webhooks defer from several request threads at once
+            if not self._opened:
+                self._app.open()
+                self._opened = True
 
     def sync_store_soon(self, store_id: str) -> None:
         self._defer(SYNC_TASK, f"store:{store_id}", f"sync:{store_id}", store_id=store_id)

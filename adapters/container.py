@@ -79,7 +79,7 @@ def _jobs(container: "Container") -> object:
     if container.mode() == "sql" and container.engine().dialect.name == "postgresql":
         from adapters.jobs.queue import ProcrastinateJobs, build_queue_app
 
-        return ProcrastinateJobs(build_queue_app(container))
+        return ProcrastinateJobs(build_queue_app(container), database_url=container.settings().database_url)
     from adapters.jobs.inprocess import InProcessJobs
 
     settings = container.settings()

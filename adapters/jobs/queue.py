@@ -117,15 +117,19 @@ def build_queue_app(container: "Container") -> procrastinate.App:
 class ProcrastinateJobs:
     """`BackgroundJobs` that defers to the PostgreSQL queue; any worker runs the jobs."""
 
-    def __init__(self, app: procrastinate.App, *, opened: bool = False) -> None:
-        """`opened=True` when the app is already open (inside a worker, opened by the worker)."""
+    def __init__(self, app: procrastinate.App, *, database_url: str | None = None, opened: bool = False) -> None:
+        """`opened=True` when the app is already open (inside a worker, opened by the worker);
+        otherwise the first deferral installs the queue's tables if they are missing (`database_url`)."""
         self._app = app
+        self._database_url = database_url
         self._opened = opened
         self._lock = threading.Lock()
 
     def _open(self) -> None:
         with self._lock:  # webhooks defer from several request threads at once
             if not self._opened:
+                if self._database_url:
+                    ensure_schema(self._database_url)
                 self._app.open()
                 self._opened = True
 

@@ -277,3 +277,37 @@ def test_db_upgrade_installs_the_job_queue_and_a_worker_refuses_sqlite(databases
     refused = CliRunner().invoke(main, ["--database-url", f"sqlite:///{tmp_path / 'oms.sqlite'}", "worker"])
     assert refused.exit_code == 1
     assert "needs PostgreSQL" in refused.stderr and "serve" in refused.stderr
+
+
+def test_a_webhook_on_postgresql_is_refreshed_by_a_worker(rig) -> None:  # type: ignore[no-untyped-def]
+    """serve on PostgreSQL queues the refresh a webhook asks for; a worker runs it (no sync runs:
+    the store was synced just before and its interval is an hour)."""
+    import hashlib
+    import hmac
+    import json
+
+    from starlette.testclient import TestClient
+
+    from adapters.server.app import build_app
+    from application.commands import SyncOrders
+
+    oms, model, workers, _ = rig
+    oms.settings().sync_interval_seconds = 3600.0
+    stores = connect_stores(oms, model, 1)
+    ((store_id, shop_id),) = stores.items()
+    oms.sync_orders()(SyncOrders(store=store_id))
+    placed = model.place_order(shop_id, units=[("sku-1", 1)])
+    body = json.dumps({"type": 1, "tts_notification_id": "pg-1", "shop_id": shop_id, "timestamp": int(time.time()),
+                       "data": {"order_id": placed["id"], "order_status": "AWAITING_SHIPMENT"}}).encode()
+    signature = hmac.new(APP_SECRET.encode(), APP_KEY.encode() + body, hashlib.sha256).hexdigest()
+    with TestClient(build_app(oms), base_url="http://127.0.0.1:8080") as serve:
+        assert serve.post("/webhooks/tiktok", content=body, headers={"Authorization": signature}).status_code == 200
+    with model.lock:
+        model.searches.clear()
+
+    worker = workers.start("refresher")
+    wait_until_converged(oms, model, stores, [worker], deadline=60)
+
+    assert "Job oms.refresh_order" in workers.log("refresher")
+    assert model.searches == []  # it came by Get Order Detail, not by a sync
+    oms.jobs().close()

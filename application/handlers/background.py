@@ -23,9 +23,9 @@ REFRESH_REQUEUE_AFTER = timedelta(seconds=60)
 
 
 class ScheduleSyncs:
-    """The scheduler's tick: asks for a sync of every connected store whose last finished sync
-    is at least `interval_seconds` old (or that has an interrupted one to finish), and again for
-    order refreshes whose job was lost. Returns the ids of the stores asked for.
+    """The scheduler's tick: asks for a sync of every connected store whose last sync started at
+    least `interval_seconds` ago (never synced, finished, or interrupted), and again for order
+    refreshes whose job was lost. Returns the ids of the stores asked for.
 
     The queue drops a request for a store that already has one waiting, so ticking more often
     than the interval never piles up syncs.
@@ -45,9 +45,14 @@ class ScheduleSyncs:
                 if not store.is_connected:
                     continue
                 checkpoint = self._uow.checkpoints.get(store.id)
-                # The cursor is the end of the last finished window: the second that sync started, + 1.
-                last_sync = checkpoint.cursor - 1 if checkpoint is not None else 0
-                if checkpoint is None or checkpoint.in_flight or now.timestamp() - last_sync >= self._interval:
+                # A window's end is the second its sync started, + 1: the last finished window's
+                # (the cursor), or the one in flight. A sync running now is not asked for again; one
+                # interrupted (a crash) is, once it is an interval old, and resumes where it stopped.
+                if checkpoint is None:
+                    due.append(store.id)
+                    continue
+                started = (checkpoint.window_end if checkpoint.window_end is not None else checkpoint.cursor) - 1
+                if now.timestamp() - started >= self._interval:
                     due.append(store.id)
             stale = self._uow.refresh_requests.pending(requested_before=now - REFRESH_REQUEUE_AFTER)
             # Delivery ids are kept well past TikTok's last retry (S-2), then dropped.

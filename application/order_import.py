@@ -13,6 +13,8 @@ from domain.stores import Store
 
 @dataclass
 class SyncSummary:
+    """What one sync (or refresh) did, in orders (and search pages read)."""
+
     new: int = 0
     updated: int = 0
     unchanged: int = 0

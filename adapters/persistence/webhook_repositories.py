@@ -16,6 +16,8 @@ def _insert(session: Session, table):  # type: ignore[no-untyped-def]
 
 
 class SqlAlchemyWebhookRepository(WebhookRepository):
+    """`webhook_notifications`: one row per TikTok notification id (the primary key deduplicates)."""
+
     def __init__(self, session: Session) -> None:
         self._session = session
 
@@ -41,6 +43,8 @@ class SqlAlchemyWebhookRepository(WebhookRepository):
 
 
 class SqlAlchemyRefreshRequestRepository(RefreshRequestRepository):
+    """`order_refresh_requests`: one row per (store, TikTok order) waiting for a refresh."""
+
     def __init__(self, session: Session) -> None:
         self._session = session
 

@@ -17,7 +17,10 @@ START_TIMEOUT = 15.0
 
 
 def _start(oms_script: Path, tmp_path: Path, *args: str) -> subprocess.Popen[str]:
-    env = clean_environment(TIKTOK_OMS_DATABASE_URL=f"sqlite:///{tmp_path / 'oms.sqlite'}")
+    # An app of its own: TikTok's real hosts refuse the sandbox's default credentials.
+    env = clean_environment(TIKTOK_OMS_DATABASE_URL=f"sqlite:///{tmp_path / 'oms.sqlite'}",
+                            TIKTOK_APP_KEY="serve-test-key", TIKTOK_APP_SECRET="serve-test-secret",
+                            TIKTOK_SERVICE_ID="serve-test-service")
     subprocess.run([str(oms_script), "db", "upgrade"], env=env, check=True, capture_output=True, timeout=60)
     return subprocess.Popen(
         [str(oms_script), "serve", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -77,6 +80,13 @@ def test_serve_on_a_public_address_warns_about_https(oms_script: Path, tmp_path:
             process.communicate()
     assert "HTTPS reverse proxy" in stderr
     assert process.returncode == 0
+
+
+def test_serve_refuses_to_start_on_the_sandbox_credentials_against_tiktok(oms_script: Path, tmp_path: Path) -> None:
+    env = clean_environment(TIKTOK_OMS_DATABASE_URL=f"sqlite:///{tmp_path / 'oms.sqlite'}")
+    done = subprocess.run([str(oms_script), "serve"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: set TIKTOK_APP_KEY and TIKTOK_APP_SECRET")
 
 
 def test_serve_says_when_the_port_is_taken(oms_script: Path, tmp_path: Path) -> None:

@@ -128,11 +128,10 @@ class PartialCancellationNotInMarket(DomainError):
 
 
 class CancelReasonNotAllowed(DomainError):
-    def __init__(self, reason: str, tiktok_status: str, allowed: list[str]) -> None:
-        super().__init__(
-            f"TikTok does not accept the reason {reason!r} for an order in status {tiktok_status}; "
-            "allowed: " + (", ".join(allowed) or "none")
-        )
+    def __init__(self, reason: str, tiktok_status: str, allowed: list[str], *, why: str = "") -> None:
+        why = why or f"TikTok does not accept the reason {reason!r} for an order in status {tiktok_status}"
+        super().__init__(f"{why}; allowed: " + (", ".join(allowed) or "none"))
+        self.allowed = allowed
 
 
 class OrderNotCancellable(DomainError):

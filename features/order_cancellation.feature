@@ -79,6 +79,54 @@ Feature: Order cancellation
       And the orders have been imported
       When the seller cancels every line of order "U-1" with reason "address-not-deliverable"
       Then it is refused, saying "TikTok does not accept the reason 'address-not-deliverable' for an order in status UNPAID"
-      And the refusal names the allowed reasons "out-of-stock, wrong-price, buyer-requested"
+      And the refusal names the allowed reasons "out-of-stock, wrong-price, buyer-did-not-pay, buyer-requested"
       And nothing was sent to TikTok after the import
       And order "U-1" is "on_hold"
+
+  @R7
+  Rule: A full cancellation may only use a seller reason TikTok offers in the store's market
+
+    Scenario Outline: A reason the market does not offer is refused before anything is sent
+      Given a connected TikTok store "TikTok <market>" in market "<market>"
+      And the listing "mug-1" is mapped to product "MUG"
+      And TikTok has merchant order "<order>" in <market> for "1 x mug-1"
+      And the orders have been imported
+      When the seller cancels every line of order "<order>" with reason "<reason>"
+      Then it is refused, saying "<why>"
+      And the refusal names the allowed reasons "<allowed>"
+      And nothing was sent to TikTok after the import
+      And order "<order>" is "awaiting_fulfilment"
+
+      Examples:
+        | market | order | reason                  | why                                                                 | allowed                       |
+        | SG     | S-1   | address-not-deliverable | TikTok withdrew the reason 'address-not-deliverable' in SG from 2024-03-01 | out-of-stock, wrong-price     |
+        | SG     | S-2   | buyer-requested         | TikTok does not offer the reason 'buyer-requested' to sellers in SG | out-of-stock, wrong-price     |
+        | VN     | V-1   | buyer-requested         | TikTok does not offer the reason 'buyer-requested' to sellers in VN | out-of-stock, wrong-price     |
+        | MX     | X-1   | wrong-price             | TikTok does not offer the reason 'wrong-price' to sellers in MX     | out-of-stock, buyer-requested, address-not-deliverable |
+        | BR     | B-1   | wrong-price             | TikTok does not offer the reason 'wrong-price' to sellers in BR     | out-of-stock, buyer-requested, address-not-deliverable |
+
+    Scenario Outline: A reason the market offers is sent under that market's name
+      Given a connected TikTok store "TikTok <market>" in market "<market>"
+      And the listing "mug-1" is mapped to product "MUG"
+      And TikTok has merchant order "<order>" in <market> for "1 x mug-1"
+      And the orders have been imported
+      When the seller cancels every line of order "<order>" with reason "<reason>"
+      Then it succeeds
+      And order "<order>" is "cancelled"
+      And TikTok was asked to cancel "1 x mug-1" of order "<order>" with reason "<name>"
+
+      Examples:
+        | market | order | reason          | name                                                   |
+        | JP     | J-1   | potential-fraud | seller_cancel_order_reason_potential_fraud             |
+        | PH     | P-1   | buyer-requested | seller_cancel_paid_reason_buyer_requested_cancellation |
+        | MX     | X-2   | buyer-requested | seller_cancel_paid_reason_buyer_requested_cancellation |
+        | GB     | G-1   | out-of-stock    | seller_cancel_reason_out_of_stock_uk                   |
+
+    Example: TikTok itself refuses a reason its market does not list
+      Given a connected TikTok store "TikTok SG" in market "SG"
+      And the listing "mug-1" is mapped to product "MUG"
+      And TikTok has merchant order "S-1" in SG for "1 x mug-1"
+      And the orders have been imported
+      When TikTok is asked directly to cancel "1 x mug-1" of order "S-1" with reason "seller_cancel_paid_reason_buyer_requested_cancellation"
+      Then TikTok refuses it with code 25001021
+      And TikTok has cancelled no line item of order "S-1"

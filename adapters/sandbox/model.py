@@ -17,27 +17,50 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-# TikTok's own table of seller cancel reasons by order status (partner.tiktokshop.com, cancel-reasons).
-# Kept apart from the OMS's copy on purpose: the simulator must refuse what TikTok refuses even
-# when the OMS gets it wrong.
-_UNPAID = ("seller_cancel_unpaid_reason_out_of_stock", "seller_cancel_unpaid_reason_wrong_price",
-           "seller_cancel_unpaid_reason_buyer_hasnt_paid_within_time_allowed",
-           "seller_cancel_unpaid_reason_buyer_requested_cancellation")
-_PAID = ("seller_cancel_reason_out_of_stock", "seller_cancel_reason_wrong_price",
-         "seller_cancel_paid_reason_address_not_deliver", "seller_cancel_paid_reason_buyer_requested_cancellation")
-_UNPAID_UK = ("seller_cancel_unpaid_reason_out_of_stock_uk", "seller_cancel_unpaid_reason_wrong_price_uk",
-              "seller_cancel_unpaid_reason_buyer_hasnt_paid_within_time_allowed_uk")
-_PAID_UK = ("seller_cancel_reason_wrong_price_uk", "seller_cancel_paid_reason_address_not_deliver_uk",
-            "seller_cancel_reason_out_of_stock_uk")
+# TikTok's own seller cancel reasons, by market and order status: "Cancel reasons",
+# https://partner.tiktokshop.com/docv2/page/cancel-reasons (mirrored in lazykern/ecommerce-api-docs,
+# .../return-and-refund/cancel-reasons.json, page updated 2025-10-24), "Seller Initiates Cancel
+# Reason" tables. Written apart from the OMS's copy on purpose, in TikTok's names only: the
+# simulator must refuse what TikTok refuses even when the OMS gets it wrong.
+_U, _P = "seller_cancel_unpaid_reason_", "seller_cancel_reason_"
+_OOS_U, _PRICE_U, _LATE_U, _ASKED_U = _U + "out_of_stock", _U + "wrong_price", _U + "buyer_hasnt_paid_within_time_allowed", _U + "buyer_requested_cancellation"
+_OOS_P, _PRICE_P = _P + "out_of_stock", _P + "wrong_price"
+_ADDR_P, _ASKED_P = "seller_cancel_paid_reason_address_not_deliver", "seller_cancel_paid_reason_buyer_requested_cancellation"
+_US_TABLE = ((_OOS_U, _PRICE_U, _LATE_U, _ASKED_U), (_OOS_P, _PRICE_P, _ADDR_P, _ASKED_P))
+_SELLER_REASONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "US": _US_TABLE, "ES": _US_TABLE, "IE": _US_TABLE, "FR": _US_TABLE, "DE": _US_TABLE, "IT": _US_TABLE,
+    "GB": ((_OOS_U + "_uk", _PRICE_U + "_uk", _LATE_U + "_uk"), (_PRICE_P + "_uk", _ADDR_P + "_uk", _OOS_P + "_uk")),
+    "JP": ((_PRICE_U, _OOS_U, _ASKED_U, _LATE_U), (_PRICE_P, _OOS_P, _ASKED_P, _ADDR_P, "seller_cancel_order_reason_potential_fraud")),
+    "ID": ((_OOS_U, _PRICE_U, _LATE_U), (_OOS_P, _PRICE_P, _ADDR_P)),
+    "MY": ((_OOS_U, _PRICE_U, _LATE_U), (_OOS_P, _PRICE_P, _ADDR_P)),
+    "PH": ((_OOS_U, _PRICE_U, _LATE_U, _ASKED_U), (_OOS_P, _PRICE_P, _ADDR_P, _ASKED_P)),
+    "SG": ((_OOS_U, _PRICE_U), (_OOS_P, _PRICE_P, "seller_cancel_unable_to_deliver_to_buyer_address")),
+    "TH": ((_OOS_U, _PRICE_U, _LATE_U), (_OOS_P, _PRICE_P, _ADDR_P)),
+    "VN": ((_OOS_U, _PRICE_U, _LATE_U), (_OOS_P, _PRICE_P, _ADDR_P)),
+    "MX": ((_OOS_U, _LATE_U, _ASKED_U), (_OOS_P, _ASKED_P, _ADDR_P)),
+    "BR": ((_OOS_U, _PRICE_U, _LATE_U, _ASKED_U), (_OOS_P, _ASKED_P, _ADDR_P)),
+}
+# Withdrawn later (TikTok's changelog, order-cancellation): (reason name, markets, from, as epoch seconds UTC).
+_WITHDRAWN = (
+    # "Removal of 'unable to deliver to buyer address'... in ID, VN, TH, SG, PH" (2023-12-22): from 2024-03-01.
+    ("address", frozenset({"ID", "VN", "TH", "SG", "PH"}), 1709251200),
+    # "SEA market only: Three Seller Initiates Cancel Reasons will be changed" (2025-07-15): from 2025-08-31.
+    ("address", frozenset({"ID", "PH", "VN", "MY", "TH", "SG"}), 1756598400),
+)
 
 
-def _cancel_reasons(status: str, region: str) -> tuple[str, ...]:
-    uk = region in ("GB", "UK")
+def seller_cancel_reasons(status: str, region: str, now: int) -> tuple[str, ...]:
+    """The reason names TikTok accepts from a seller for an order in `status` in this market at `now`."""
+    market = "GB" if region == "UK" else region
+    unpaid, paid = _SELLER_REASONS.get(market, _US_TABLE)
     if status == "UNPAID":
-        return _UNPAID_UK if uk else _UNPAID
-    if status in ("ON_HOLD", "AWAITING_SHIPMENT", "PARTIALLY_SHIPPING") or (status == "AWAITING_COLLECTION" and region == "US"):
-        return _PAID_UK if uk else _PAID
-    return ()
+        names = unpaid
+    elif status in ("ON_HOLD", "AWAITING_SHIPMENT", "PARTIALLY_SHIPPING") or (status == "AWAITING_COLLECTION" and market == "US"):
+        names = paid
+    else:
+        return ()
+    gone = {kind for kind, markets, since in _WITHDRAWN if market in markets and now >= since}
+    return tuple(n for n in names if not ("address" in gone and ("address" in n)))
 
 APP_SCOPES = (
     "seller.authorization.info",
@@ -318,7 +341,7 @@ class TikTokShopModel:
             if order["fulfillment_type"] == "FULFILLMENT_BY_TIKTOK":
                 raise TikTokApiError(21008025, "Seller cannot operate orders which are fulfilled by platform")
             reason = str(body.get("cancel_reason", ""))
-            allowed = _cancel_reasons(order["status"], shop.region)
+            allowed = seller_cancel_reasons(order["status"], shop.region, self.now())
             if not allowed:
                 raise TikTokApiError(25001051, f"order in status {order['status']} cannot be cancelled")
             if reason not in allowed:

@@ -32,7 +32,7 @@ _HINTS = {
     21011044: "TikTok still holds the order (ON_HOLD); it can be shipped once TikTok releases it",
     21011041: "the order is cancelled on TikTok",
     21011035: "TikTok does not split orders before shipping in this market; ship each part with its own lines",
-    25001021: "the cancel reason does not match the order's status on TikTok",
+    25001021: "TikTok does not accept this cancel reason for the order's status in the shop's market",
     25001011: "the order is already cancelled or has a return in process",
     25001051: "the order is completed or cancelled on TikTok",
     25005010: "TikTok cancels single lines only with the reason out of stock, and only in the US and UK",

@@ -11,13 +11,15 @@ class CancelOrderHandler:
     - A partial cancellation must give the reason out of stock; any other reason is refused
       before anything is sent to TikTok.
     - Cancelling every remaining line is a full cancellation and may use any seller reason TikTok
-      accepts for the order's status in the store's market.
+      accepts for the order's status in the store's market (TikTok's per-market table, with its
+      dated removals); a reason the market does not offer is refused naming the allowed ones.
     - FBT orders cannot be cancelled in the OMS. If TikTok refuses, the order stays as it was.
     """
 
     def __init__(self, uow: UnitOfWork, tiktok: TikTokShop, clock: Clock) -> None:
         self._uow = uow
         self._tiktok = tiktok
+        self._clock = clock
         self._session = ShopSession(uow, tiktok, clock)
 
     def __call__(self, cmd: CancelOrder) -> str:
@@ -31,6 +33,7 @@ class CancelOrderHandler:
                 reason=cmd.reason,
                 region=store.region,
                 sibling_parts=tuple(siblings(self._uow, order)),
+                today=self._clock.now().date(),
             )
             order_id, store_id = order.id, store.id
             line_ids = {line.id for line in plan.lines}

@@ -124,6 +124,13 @@ def _(name: str, container: Container, model: TikTokShopModel) -> str:
     return name
 
 
+@given(parsers.parse('a connected TikTok store "{name}" in market "{market}"'), target_fixture="store")
+def _(name: str, market: str, container: Container, model: TikTokShopModel) -> str:
+    shop = model.add_shop(f"{name} shop", region=market)
+    connect_store(container, model, name, region=market, shop_id=shop.id)
+    return name
+
+
 @given(parsers.parse('a warehouse "{name}"'))
 def _(name: str, container: Container) -> None:
     container.create_warehouse()(CreateWarehouse(name=name))
@@ -165,6 +172,12 @@ def _(order: str, wanted: str, model: TikTokShopModel) -> None:
 @given(parsers.parse('TikTok has merchant order "{order}" in status {status:w} for "{wanted}"'))
 def _(order: str, status: str, wanted: str, model: TikTokShopModel) -> None:
     model.place_order(order_id=order, units=units(wanted), status=status)
+
+
+@given(parsers.parse('TikTok has merchant order "{order}" in {market:w} for "{wanted}"'))
+def _(order: str, market: str, wanted: str, model: TikTokShopModel) -> None:
+    shop = next(s for s in model.shops.values() if s.region == market)
+    model.place_order(shop.id, order_id=order, units=units(wanted))
 
 
 @given(parsers.parse('TikTok has FBT order "{order}" for "{wanted}"'))

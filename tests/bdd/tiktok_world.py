@@ -72,10 +72,11 @@ def midday(day: datetime) -> int:
     return int(datetime.combine(day.date(), time(12), tzinfo=UTC).timestamp())
 
 
-def connect_store(container: Container, model: TikTokShopModel, name: str) -> None:
-    container.create_store()(CreateStore(name=name))
+def connect_store(container: Container, model: TikTokShopModel, name: str, *, region: str = "US",
+                  shop_id: str | None = None) -> None:
+    container.create_store()(CreateStore(name=name, region=region))
     auth = container.begin_authorization()(BeginAuthorization(store=name))
-    redirect = model.approve(auth["authorization_url"], REDIRECT_URL)
+    redirect = model.approve(auth["authorization_url"], REDIRECT_URL, shop_id=shop_id)
     container.complete_authorization()(CompleteAuthorization(store=name, redirect_url=redirect))
 
 

@@ -55,7 +55,7 @@ class TestFullCancellation:
         assert plan.reason_name == name
 
     def test_an_unpaid_order_cannot_be_cancelled_as_address_not_deliverable(self) -> None:
-        with pytest.raises(CancelReasonNotAllowed, match="allowed: out-of-stock, wrong-price, buyer-requested"):
+        with pytest.raises(CancelReasonNotAllowed, match="allowed: out-of-stock, wrong-price, buyer-did-not-pay, buyer-requested"):
             plan_cancellation(three_lines(tiktok_status="UNPAID"), line_refs=None, reason=R.ADDRESS_NOT_DELIVERABLE, region="US")
 
     @pytest.mark.parametrize(

@@ -22,8 +22,17 @@ class BeginAuthorization(Command):
 
 
 class CompleteAuthorization(Command):
+    """Finish an authorization from the URL TikTok redirected the browser to.
+
+    `install_without_state`: the seller named this store themselves (the `stores connect` command,
+    or a signed-in seller choosing the store on the web app), so a URL with a code and no state is
+    accepted as an install started in TikTok Shop's App Store. A URL with a state is always checked.
+    Never set it for a callback that merely arrives (the loopback listener): that would be CSRF.
+    """
+
     store: str
     redirect_url: str = Field(min_length=1)
+    install_without_state: bool = False
 
 
 class DisconnectStore(Command):

@@ -109,15 +109,29 @@ class Store:
         self.pending_since = now
 
     def check_callback(self, *, state: str | None, now: datetime) -> None:
-        """Single-use: any callback, good or bad, consumes the pending state."""
+        """Check a callback's state against the pending authorization (256 bits, 10 minutes).
+
+        A matching state is single-use: it is spent here. A state that does not match (truncated,
+        forged, from an older attempt) is refused and leaves the pending authorization usable until
+        it is used or expires; an expired one is dropped.
+        """
         expected, since = self.pending_state, self.pending_since
-        self.pending_state = self.pending_since = None
         if expected is None or since is None:
-            raise AuthorizationStateMismatch("no authorization is pending for this store")
+            raise AuthorizationStateMismatch(
+                "no authorization is pending for this store (it was used or never started): "
+                f"start one with 'stores authorize {self.name}'"
+            )
         if not state or not hmac.compare_digest(state.encode(), expected.encode()):
-            raise AuthorizationStateMismatch("the callback's state does not match")
+            raise AuthorizationStateMismatch(
+                "the callback's state does not match the authorization started for this store: "
+                "give the whole URL of the latest authorization, or start again with "
+                f"'stores authorize {self.name}'"
+            )
+        self.pending_state = self.pending_since = None
         if now - since > AUTHORIZATION_TTL:
-            raise AuthorizationStateMismatch("the authorization expired (over 10 minutes old)")
+            raise AuthorizationStateMismatch(
+                f"the authorization expired (over 10 minutes old): start again with 'stores authorize {self.name}'"
+            )
 
     @staticmethod
     def check_scopes(granted: tuple[str, ...]) -> None:

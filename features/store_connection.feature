@@ -24,6 +24,11 @@ Feature: Store connection
       When the seller creates the TikTok store "TikTok US" in region "US" with currency "USD"
       Then it is refused, saying "store already exists: TikTok US"
 
+    Example: Store names are unique regardless of case
+      Given a TikTok store "TikTok US"
+      When the seller creates the TikTok store "tiktok us" in region "US" with currency "USD"
+      Then it is refused, saying "store already exists: TikTok US"
+
   @R2
   Rule: A store is connected by authorizing it on TikTok; a failed authorization says why
 
@@ -40,6 +45,29 @@ Feature: Store connection
       When the seller returns to the OMS with a state that does not match
       Then it is refused, saying "the callback's state does not match"
       And store "TikTok US" is disconnected, saying "the callback's state does not match"
+      And TikTok was not asked for a token
+
+    Example: A callback that does not match never voids the pending authorization
+      Given a callback with a state that does not match has been refused
+      And a truncated redirect URL without code or state has been refused
+      When the seller grants the requested permissions and returns to the OMS
+      Then it succeeds
+      And store "TikTok US" is "connected"
+
+    Example: A state serves one callback only
+      Given the seller has granted the requested permissions and returned to the OMS
+      When the seller grants the requested permissions and returns to the OMS
+      Then it is refused, saying "no authorization is pending for this store"
+      And store "TikTok US" is "connected"
+
+    Example: An install started in TikTok Shop's App Store connects the store the seller names
+      When the seller installs the OMS from TikTok Shop's App Store and connects "TikTok US" with its URL
+      Then it succeeds
+      And store "TikTok US" is connected to TikTok shop "Goflow Demo Shop"
+
+    Example: A URL with a wrong state is refused even when the seller names the store
+      When the seller connects "TikTok US" by hand with a URL whose state does not match
+      Then it is refused, saying "the callback's state does not match"
       And TikTok was not asked for a token
 
     Example: A code TikTok refuses leaves the store Disconnected
@@ -82,3 +110,14 @@ Feature: Store connection
       When the OMS imports the orders
       Then it is refused, saying "TikTok refused to refresh its access token"
       And store "TikTok US" is disconnected, saying "TikTok refused to refresh its access token"
+
+  @R2
+  Rule: One TikTok shop belongs to one store
+
+    Example: Connecting a second store to a shop already connected is refused, naming the store
+      Given a connected TikTok store "TikTok US"
+      And a TikTok store "TikTok US copy"
+      When the seller authorizes "TikTok US copy" with the same TikTok account
+      Then it is refused, saying "TikTok shop 'Goflow Demo Shop' is already connected to store 'TikTok US'"
+      And store "TikTok US copy" is "disconnected"
+      And store "TikTok US" is "connected"

@@ -130,13 +130,14 @@ def _authorize_through_serve(c, store: str, timeout: float, as_json: bool) -> No
 
 @stores.command("connect")
 @click.argument("store")
-@click.option("--redirect-url", required=True, help="The URL TikTok sent the browser to (with code and state).")
+@click.option("--redirect-url", required=True, help="The URL TikTok sent the browser to (with code and state; an install from TikTok Shop's App Store has no state).")
 @json_option
 @click.pass_context
 def stores_connect(ctx: click.Context, store: str, redirect_url: str, as_json: bool) -> None:
     """Finish an authorization by hand."""
     c = container(ctx)
-    c.complete_authorization()(CompleteAuthorization(store=store, redirect_url=redirect_url))
+    # The seller names the store: a URL with a code and no state is an install from the App Store.
+    c.complete_authorization()(CompleteAuthorization(store=store, redirect_url=redirect_url, install_without_state=True))
     emit(c.queries().store(store), as_json, lambda s: f"store {s['name']} is {s['status']} to TikTok shop {s['shop']['name']}")
 
 

@@ -50,6 +50,11 @@ class _Named:
 
 
 class InMemoryStoreRepository(_Named):
+    def by_name(self, name: str):  # type: ignore[no-untyped-def]
+        """Store names are unique regardless of case; the exact spelling wins if two exist."""
+        found = [row for row in self._rows.values() if row.name.lower() == name.lower()]
+        return min(found, key=lambda row: (row.name != name, row.name), default=None)
+
     def by_shop_id(self, shop_id: str) -> Store | None:
         return next((s for s in self._rows.values() if s.connection is not None and s.connection.shop_id == shop_id), None)
 

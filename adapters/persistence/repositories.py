@@ -1,7 +1,7 @@
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from adapters.persistence import tables as t
@@ -42,7 +42,10 @@ class SqlAlchemyStoreRepository(SqlAlchemyRepository, StoreRepository):
         return self._session.get(Store, store_id)
 
     def by_name(self, name: str) -> Store | None:
-        return self._session.scalars(select(Store).where(t.stores.c.name == name)).one_or_none()
+        """The store of this name, regardless of case (the exact spelling first, if two exist)."""
+        query = (select(Store).where(func.lower(t.stores.c.name) == name.lower())
+                 .order_by((t.stores.c.name != name), t.stores.c.name).limit(1))
+        return self._session.scalars(query).first()
 
     def by_shop_id(self, shop_id: str) -> Store | None:
         return self._session.scalars(select(Store).where(t.stores.c.shop_id == shop_id).limit(1)).one_or_none()

@@ -168,6 +168,15 @@ class TikTokShopModel:
             self._codes[code] = _Token((shop.id,), scopes or APP_SCOPES, self.now() + AUTH_CODE_TTL)
         return f"{redirect_url}{sep}{urlencode({'code': code, 'state': state})}"
 
+    def app_store_install(self, redirect_url: str, *, shop_id: str | None = None) -> str:
+        """The seller installs the app from TikTok Shop's App Store: TikTok redirects with a code
+        and no state, since the OMS never started this authorization."""
+        with self.lock:
+            code = secrets.token_urlsafe(24)
+            shop = self.shop(shop_id)
+            self._codes[code] = _Token((shop.id,), APP_SCOPES, self.now() + AUTH_CODE_TTL)
+        return f"{redirect_url}{'&' if '?' in redirect_url else '?'}{urlencode({'code': code})}"
+
     # --- auth API ------------------------------------------------------------------------------
 
     def _check_app(self, app_key: str, app_secret: str) -> None:

@@ -32,9 +32,14 @@ class BeginAuthorizationHandler:
 
 class CompleteAuthorizationHandler:
     """
-    - The callback's state must match the pending authorization (single use, 10 minutes).
+    - The callback's state must match the pending authorization (single use, 10 minutes). A
+      callback that does not match, or a URL that is not a callback at all, is refused with what
+      was wrong and what to do, and the pending authorization stays usable.
+    - A URL with a code and no state is an install started in TikTok Shop's App Store: accepted
+      only when the seller named the store themselves (`install_without_state`).
     - The code is exchanged for tokens; the grant must hold every permission the OMS needs.
-    - The shop and its cipher are looked up; the store becomes Connected.
+    - The shop and its cipher are looked up; a shop already connected to another store is refused,
+      naming that store (one TikTok shop, one store). The store becomes Connected.
     - Any refusal leaves the store Disconnected with the reason; no token is asked for on a bad state.
       A store already connected stays connected on its current grant.
     """
@@ -45,15 +50,23 @@ class CompleteAuthorizationHandler:
         self._clock = clock
 
     def __call__(self, cmd: CompleteAuthorization) -> str:
-        query = parse_qs(urlsplit(cmd.redirect_url).query)
+        query = parse_qs(urlsplit(cmd.redirect_url.strip()).query)
         code = query.get("code", [""])[0]
         state = query.get("state", [""])[0]
+        denied = bool(query.get("error")) or code == "null"
         with self._uow:
             store = find_store(self._uow, cmd.store)
             store_id, region = store.id, store.region
             try:
-                store.check_callback(state=state, now=self._clock.now())
-                if query.get("error") or not code or code == "null":
+                if not code and not state and not denied:
+                    raise ApplicationError(
+                        "authorization refused: the URL holds no code and no state, so it is not TikTok's "
+                        "redirect: copy the whole address the browser shows after granting access "
+                        "(it contains ?code=…&state=…)"
+                    )
+                if state or not cmd.install_without_state:
+                    store.check_callback(state=state, now=self._clock.now())
+                if denied or not code:
                     raise ApplicationError("authorization refused: the seller did not grant access on TikTok")
             except (DomainError, ApplicationError) as exc:
                 raise self._refuse(store, exc) from None
@@ -68,6 +81,16 @@ class CompleteAuthorizationHandler:
                 raise self._refuse(find_store(self._uow, store_id), exc) from None
         with self._uow:
             store = find_store(self._uow, store_id)
+            other = next(
+                (s for s in self._uow.stores.list()
+                 if s.id != store_id and s.connection is not None and s.connection.shop_id == shop.id),
+                None,
+            )
+            if other is not None:
+                raise self._refuse(store, ApplicationError(
+                    f"authorization refused: TikTok shop {shop.name!r} is already connected to store "
+                    f"{other.name!r}; one TikTok shop belongs to one store (disconnect {other.name!r} first)"
+                ))
             store.connect(
                 Connection(
                     shop_id=shop.id,

@@ -24,6 +24,77 @@ def shop_world(world: World) -> World:
     return world
 
 
+def install(world: World, redirect: str, name: str = "TikTok US") -> str:
+    return world.complete_authorization(
+        CompleteAuthorization(store=name, redirect_url=redirect, install_without_state=True)
+    )
+
+
+class TestAppStoreInstall:
+    """Issue 8 item 4: an install started in TikTok Shop's App Store comes back with a code, no state."""
+
+    def test_a_code_without_state_connects_the_store_the_seller_named(self, shop_world: World) -> None:
+        store_id = install(shop_world, shop_world.model.app_store_install(REDIRECT_URL))
+
+        store = shop_world.db.stores[store_id]
+        assert store.status is StoreStatus.CONNECTED and store.connection is not None
+        assert store.connection.shop_id == shop_world.model.shop().id
+
+    def test_it_also_works_while_an_authorization_is_pending_which_stays_pending(self, shop_world: World) -> None:
+        started = begin(shop_world)
+
+        install(shop_world, shop_world.model.app_store_install(REDIRECT_URL))
+
+        assert shop_world.store().status is StoreStatus.CONNECTED
+        assert shop_world.store().pending_state == started["state"]
+
+    def test_a_wrong_state_is_still_refused(self, shop_world: World) -> None:
+        begin(shop_world)
+
+        with pytest.raises(ApplicationError, match="state does not match"):
+            install(shop_world, shop_world.model.approve("forged-state", REDIRECT_URL))
+
+        assert shop_world.calls("token_get") == 0
+
+    def test_a_callback_that_merely_arrives_without_state_is_refused(self, shop_world: World) -> None:
+        # The loopback listener does not know which store the seller meant: no install there (CSRF).
+        begin(shop_world)
+
+        with pytest.raises(ApplicationError, match="state does not match"):
+            complete(shop_world, shop_world.model.app_store_install(REDIRECT_URL))
+
+        assert shop_world.calls("token_get") == 0
+
+
+class TestOneShopOneStore:
+    """Issue 8 item 5: two stores on one TikTok shop imported the same orders twice."""
+
+    def test_a_shop_connected_to_another_store_is_refused_naming_that_store(self, shop_world: World) -> None:
+        complete(shop_world, shop_world.model.approve(begin(shop_world)["authorization_url"], REDIRECT_URL))
+        shop_world.create_store(CreateStore(name="TikTok US 2"))
+        redirect = shop_world.model.approve(begin(shop_world, "TikTok US 2")["authorization_url"], REDIRECT_URL)
+
+        with pytest.raises(ApplicationError, match="TikTok shop 'Demo Shop' is already connected to store 'TikTok US'"):
+            complete(shop_world, redirect, "TikTok US 2")
+
+        assert shop_world.store("TikTok US 2").status is StoreStatus.DISCONNECTED
+        assert shop_world.store("TikTok US 2").connection is None
+        assert shop_world.store().status is StoreStatus.CONNECTED
+
+    def test_the_same_store_may_authorize_its_shop_again(self, shop_world: World) -> None:
+        complete(shop_world, shop_world.model.approve(begin(shop_world)["authorization_url"], REDIRECT_URL))
+
+        complete(shop_world, shop_world.model.approve(begin(shop_world)["authorization_url"], REDIRECT_URL))
+
+        assert shop_world.store().status is StoreStatus.CONNECTED
+
+    def test_store_names_are_unique_regardless_of_case(self, shop_world: World) -> None:
+        with pytest.raises(ApplicationError, match="store already exists: TikTok US"):
+            shop_world.create_store(CreateStore(name="tiktok us"))
+
+        assert begin(shop_world, "TIKTOK US")["state"] == shop_world.store().pending_state
+
+
 class TestBeginAuthorization:
     def test_the_authorization_url_opens_tiktoks_page_with_the_service_id_and_a_fresh_state(self, shop_world: World) -> None:
         started = begin(shop_world)
@@ -91,16 +162,29 @@ class TestCompleteAuthorization:
         assert "expired" in (shop_world.store().status_reason or "")
         assert shop_world.calls("token_get") == 0
 
+    def test_a_callback_that_does_not_match_keeps_the_pending_authorization_usable(self, shop_world: World) -> None:
+        # Issue 8 item 3: a truncated or forged URL used to void the pending state.
+        url = begin(shop_world)["authorization_url"]
+        with pytest.raises(ApplicationError, match="state does not match.*start again with 'stores authorize TikTok US'"):
+            complete(shop_world, shop_world.model.approve("forged-state", REDIRECT_URL))
+        with pytest.raises(ApplicationError, match="holds no code and no state.*copy the whole address"):
+            complete(shop_world, REDIRECT_URL)
+        with pytest.raises(ApplicationError, match="no code and no state"):
+            complete(shop_world, "not a url at all")
+        assert shop_world.calls("token_get") == 0
+
+        complete(shop_world, shop_world.model.approve(url, REDIRECT_URL))
+
+        assert shop_world.store().status is StoreStatus.CONNECTED
+
     def test_a_state_serves_one_callback_only(self, shop_world: World) -> None:
         url = begin(shop_world)["authorization_url"]
-        with pytest.raises(ApplicationError):
-            complete(shop_world, shop_world.model.approve("forged-state", REDIRECT_URL))
+        complete(shop_world, shop_world.model.approve(url, REDIRECT_URL))
 
         with pytest.raises(ApplicationError, match="no authorization is pending"):
             complete(shop_world, shop_world.model.approve(url, REDIRECT_URL))
 
-        assert shop_world.store().status is StoreStatus.DISCONNECTED
-        assert shop_world.calls("token_get") == 0
+        assert shop_world.calls("token_get") == 1
 
     def test_a_replayed_callback_is_refused_and_asks_for_no_second_token(self, shop_world: World) -> None:
         redirect = shop_world.model.approve(begin(shop_world)["authorization_url"], REDIRECT_URL)

@@ -144,3 +144,45 @@ def _(model: TikTokShopModel) -> None:
 @then("TikTok was asked to refresh the access token")
 def _(model: TikTokShopModel) -> None:
     assert ("token_refresh", "") in model.calls
+
+
+@given("a callback with a state that does not match has been refused")
+def _(store: str, container: Container, model: TikTokShopModel) -> None:
+    refused = _complete(container, store, model.approve("a-forged-state", REDIRECT_URL))
+    assert refused.error is not None and "state does not match" in str(refused.error)
+
+
+@given("a truncated redirect URL without code or state has been refused")
+def _(store: str, container: Container) -> None:
+    refused = _complete(container, store, REDIRECT_URL)
+    assert refused.error is not None and "no code and no state" in str(refused.error)
+
+
+def _connect_by_hand(container: Container, store: str, redirect_url: str) -> Outcome:
+    # `stores connect STORE --redirect-url URL`: the seller names the store themselves.
+    command = CompleteAuthorization(store=store, redirect_url=redirect_url, install_without_state=True)
+    return attempt(container.complete_authorization(), command)
+
+
+@when(parsers.parse('the seller installs the OMS from TikTok Shop\'s App Store and connects "{store}" with its URL'),
+      target_fixture="outcome")
+def _(store: str, container: Container, model: TikTokShopModel) -> Outcome:
+    return _connect_by_hand(container, store, model.app_store_install(REDIRECT_URL))
+
+
+@when(parsers.parse('the seller connects "{store}" by hand with a URL whose state does not match'),
+      target_fixture="outcome")
+def _(store: str, container: Container, model: TikTokShopModel) -> Outcome:
+    return _connect_by_hand(container, store, model.approve("a-forged-state", REDIRECT_URL))
+
+
+@when(parsers.parse('the seller authorizes "{store}" with the same TikTok account'), target_fixture="outcome")
+def _(store: str, container: Container, model: TikTokShopModel) -> Outcome:
+    started = container.begin_authorization()(BeginAuthorization(store=store))
+    return _complete(container, store, model.approve(started["authorization_url"], REDIRECT_URL))
+
+
+@given("the seller has granted the requested permissions and returned to the OMS")
+def _(store: str, authorization: dict[str, str], container: Container, model: TikTokShopModel) -> None:
+    done = _complete(container, store, model.approve(authorization["authorization_url"], REDIRECT_URL))
+    assert done.error is None, done.error

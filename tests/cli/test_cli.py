@@ -69,6 +69,33 @@ class TestStores:
         refused(cli("stores", "connect", "A", "--redirect-url", "http://127.0.0.1:8765/callback?code=x&state=forged"), "state does not match")
         assert json.loads(ok(cli("stores", "show", "A", "--json")).stdout)["status"] == "disconnected"
 
+    def test_connect_after_a_truncated_url_still_works_with_the_whole_url(self, cli: Cli, container: Container) -> None:
+        # Issue 8 item 3: the bad URL must not void the pending authorization.
+        ok(cli("stores", "create", "--name", "A"))
+        begun = json.loads(ok(cli("stores", "authorize", "A", "--no-wait", "--json")).stdout)
+        refused(cli("stores", "connect", "A", "--redirect-url", "http://127.0.0.1:8765/callback"), "no code and no state")
+        refused(cli("stores", "connect", "A", "--redirect-url", "http://127.0.0.1:8765/callback?code=x&state=forged"), "state does not match")
+        redirect = container.tiktok_model().approve(begun["authorization_url"], "http://127.0.0.1:8765/callback")
+        ok(cli("stores", "connect", "A", "--redirect-url", redirect))
+        assert json.loads(ok(cli("stores", "show", "A", "--json")).stdout)["status"] == "connected"
+
+    def test_connect_with_an_app_store_install_url_connects_the_named_store(self, cli: Cli, container: Container) -> None:
+        # Issue 8 item 4: TikTok Shop's App Store sends a code and no state.
+        ok(cli("stores", "create", "--name", "A"))
+        redirect = container.tiktok_model().app_store_install("http://127.0.0.1:8765/callback")
+        out = ok(cli("stores", "connect", "A", "--redirect-url", redirect)).stdout
+        assert "store A is connected to TikTok shop CLI Shop" in out
+
+    def test_a_second_store_on_the_same_shop_is_refused_naming_the_first(self, cli: Cli, container: Container, connected: str) -> None:
+        ok(cli("stores", "create", "--name", "B"))
+        redirect = container.tiktok_model().app_store_install("http://127.0.0.1:8765/callback")
+        refused(cli("stores", "connect", "B", "--redirect-url", redirect), "already connected to store 'Shop US'")
+
+    def test_store_names_differing_only_in_case_are_one_store(self, cli: Cli) -> None:
+        ok(cli("stores", "create", "--name", "Shop A"))
+        refused(cli("stores", "create", "--name", "SHOP a"), "store already exists: Shop A")
+        assert json.loads(ok(cli("stores", "show", "shop a", "--json")).stdout)["name"] == "Shop A"
+
     def test_disconnect(self, cli: Cli, connected: str) -> None:
         ok(cli("stores", "disconnect", connected))
         assert json.loads(ok(cli("stores", "show", connected, "--json")).stdout)["status"] == "disconnected"

@@ -75,13 +75,16 @@ class TestAuthorizationState:
             store.check_callback(state="s3cret", now=T0)
 
     @pytest.mark.parametrize("state", ["other", "", None])
-    def test_a_state_that_does_not_match_is_refused_and_consumed(self, state: str | None) -> None:
+    def test_a_state_that_does_not_match_is_refused_and_the_pending_one_stays_usable(self, state: str | None) -> None:
+        # Issue 8 item 3: a truncated or forged callback must not void the seller's authorization.
         store = a_store()
         store.begin_authorization(state="s3cret", now=T0)
 
         with pytest.raises(AuthorizationStateMismatch, match="does not match"):
             store.check_callback(state=state, now=T0)
 
+        assert store.pending_state == "s3cret"
+        store.check_callback(state="s3cret", now=T0)
         assert store.pending_state is None
 
     def test_a_state_older_than_ten_minutes_has_expired(self) -> None:

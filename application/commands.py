@@ -4,6 +4,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.cancellation import CancelReason
+from domain.markets import TIKTOK_SHOP_MARKETS, market
 
 
 class Command(BaseModel):
@@ -15,6 +16,14 @@ class CreateStore(Command):
     region: str = Field(default="US", pattern=r"^[A-Za-z]{2}$")
     currency: str = Field(default="USD", pattern=r"^[A-Za-z]{3}$")
     default_warehouse: str | None = None
+
+    @field_validator("region")
+    @classmethod
+    def _tiktok_market(cls, value: str) -> str:
+        if market(value) not in TIKTOK_SHOP_MARKETS:
+            known = ", ".join(sorted(TIKTOK_SHOP_MARKETS))
+            raise ValueError(f"TikTok Shop does not operate in {value.upper()}; its markets are {known} (UK = GB)")
+        return value
 
 
 class BeginAuthorization(Command):

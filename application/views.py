@@ -63,8 +63,11 @@ def order_summary_of(order: Order) -> OrderSummary:
 
 
 def order_view(order: Order) -> dict[str, Any]:
+    summary = order_summary_of(order)
     return {
-        **order_summary_of(order),
+        **summary,
+        # TikTok's product name: a gift line without a seller SKU reads as a product, not a number.
+        "lines": [{**view, "product_name": line.product_name} for view, line in zip(summary["lines"], order.lines)],
         "address": asdict(order.address),
         "shipments": [
             {

@@ -35,3 +35,17 @@ class Address:
     @property
     def is_empty(self) -> bool:
         return not any(getattr(self, f.name) for f in fields(self))
+
+
+def newer_address(stored: Address, incoming: Address) -> Address:
+    """The address to keep when TikTok sends an order again.
+
+    TikTok masks or empties an address it once sent in full: in the US since 2025-07-21 once an
+    order is CANCELLED and 30 days after COMPLETED ("R***", "875**", emptied lines; TikTok's
+    changelog "US market: changes to recipient address masking"), and for ON_HOLD orders. So the
+    last complete address is kept; a new one is taken only when it is complete (a real change:
+    an address update, an ON_HOLD order released) or when none was ever complete.
+    """
+    if incoming.is_complete or not stored.is_complete:
+        return incoming
+    return stored

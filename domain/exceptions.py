@@ -152,6 +152,14 @@ class ReturnNeedsAddress(DomainError):
         super().__init__("the order has no complete address for the return: give " + ", ".join(missing))
 
 
+class LinesAlreadyReturned(DomainError):
+    def __init__(self, returned: dict[str, str]) -> None:
+        super().__init__(
+            "already returned: " + ", ".join(f"line {line} (return {ret})" for line, ret in returned.items())
+            + "; a unit is returned once"
+        )
+
+
 class ReturnNeedsShippedLines(DomainError):
     def __init__(self, lines: list[str]) -> None:
         super().__init__("only shipped lines can be returned: " + ", ".join(lines))

@@ -4,11 +4,27 @@ from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
-from domain.addresses import Address
+from domain.addresses import Address, newer_address
 from domain.orders import FulfilledBy, LineStatus, Order, OrderLine
 from domain.stores import Store
 
 SHIPPED_ON_TIKTOK = frozenset({"AWAITING_COLLECTION", "IN_TRANSIT", "DELIVERED", "COMPLETED"})
+# An FBT package in these statuses has left TikTok's warehouse: a unit cancelled then does not
+# come back into FBT stock (it is lost, or comes back only through TikTok's own inbound).
+LEFT_FBT_WAREHOUSE = frozenset({"IN_TRANSIT", "DELIVERED", "COMPLETED"})
+# TikTok's SYSTEM cancel reasons that mean the package had left (cancel-reasons page, SYSTEM
+# tables, updated 2025-10-24; the UK adds "_uk", the EU and JP spell one "package_damagaed").
+CANCELLED_AFTER_PICKUP = frozenset({
+    "package_lost", "package_damaged", "package_damagaed", "package_scrap", "threepl_breach",
+    "returned_to_shipper_refused", "returned_to_shipper_other", "early_refund_returned_to_shipper",
+    "system_cancel_order_exceed_edt_not_arrive", "system_cancel_order_untracked",
+})
+
+
+def cancelled_after_pickup(previous_status: str, cancel_reason: str) -> bool:
+    """Whether a cancelled FBT unit had already left the FBT warehouse (so it is not restocked)."""
+    reason = cancel_reason.removesuffix("_uk")
+    return previous_status in LEFT_FBT_WAREHOUSE or reason in CANCELLED_AFTER_PICKUP
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +35,8 @@ class RemoteLine:
     status: str = "AWAITING_SHIPMENT"
     sale_price: Decimal = Decimal("0")
     quantity: int = 1  # TikTok always sends 1; anything that claims more is exploded (R3)
+    product_name: str = ""
+    cancel_reason: str = ""  # TikTok's reason name once the line is cancelled
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +87,8 @@ def unit_lines(remote: RemoteOrder) -> list[RemoteLine]:
                     sku_id=line.sku_id,
                     status=line.status,
                     sale_price=line.sale_price,
+                    product_name=line.product_name,
+                    cancel_reason=line.cancel_reason,
                 )
             )
     return units
@@ -116,15 +136,17 @@ def import_remote_order(
         if found is None:
             original.lines.append(_new_line(unit, mapping, new_id))
             continue
-        line = found[1]
+        part, line = found
         if unit.status == "CANCELLED":
+            if line.stock_released and cancelled_after_pickup(part.tiktok_status, unit.cancel_reason):
+                line.stock_released = False  # left the FBT warehouse: it does not come back (issue 8)
             line.status = LineStatus.CANCELLED
         elif unit.status in SHIPPED_ON_TIKTOK and line.status is LineStatus.OPEN:
             line.status = LineStatus.SHIPPED
     for part in parts:
         part.tiktok_status = remote.status
         part.tiktok_update_time = remote.update_time
-        part.address = remote.address
+        part.address = newer_address(part.address, remote.address)
         part.delivery_option_id = remote.delivery_option_id or part.delivery_option_id
         _follow_tiktok_shipment(part)
     changed = before != [_fingerprint(part) for part in parts]
@@ -164,4 +186,5 @@ def _new_line(unit: RemoteLine, mapping: Mapping[str, str | None], new_id: Calla
         product_sku=mapping.get(unit.seller_sku),
         status=status,
         sale_price=unit.sale_price,
+        product_name=unit.product_name,
     )

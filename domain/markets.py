@@ -1,3 +1,8 @@
+# The markets TikTok Shop operates in (Partner Center's market list; the cancel-reasons page has a
+# table for each, 2025-10-24): the US, the UK, the EU markets, JP, South-East Asia and LATAM.
+TIKTOK_SHOP_MARKETS = frozenset(
+    {"US", "GB", "ES", "IE", "FR", "DE", "IT", "JP", "ID", "MY", "PH", "SG", "TH", "VN", "MX", "BR"}
+)
 # Markets where TikTok splits before shipping (Split Orders API, SKU-level groups); elsewhere
 # (US, UK, EU) each package is shipped with its own line items and no split call is needed.
 PRESPLIT_MARKETS = frozenset({"ID", "MY", "PH", "SG", "TH", "VN", "BR", "MX"})

@@ -57,6 +57,7 @@ class OrderLine:
         quantity: int = 1,
         status: LineStatus = LineStatus.OPEN,
         sale_price: Decimal = Decimal("0"),
+        product_name: str = "",
     ) -> None:
         if quantity != 1:
             raise OrderLineQuantityIsOne(quantity)
@@ -68,6 +69,7 @@ class OrderLine:
         self.quantity = quantity
         self.status = status
         self.sale_price = sale_price
+        self.product_name = product_name  # TikTok's product (and SKU) name, for people to read
         self.stock_released = False
 
     @property

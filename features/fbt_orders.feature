@@ -138,6 +138,32 @@ Feature: Fulfilled-by-TikTok orders
       When the OMS imports every order again
       Then the stock of "TEE-RED-L" in "TikTok FBT" went down by 2
 
+    Example: A unit cancelled before its package left the FBT warehouse comes back to stock
+      Given TikTok has FBT order "F-1" for "1 x tee-red-l"
+      And the orders have been imported
+      And the buyer has cancelled order "F-1" on TikTok
+      When the OMS imports the orders
+      Then order "F-1" is "cancelled"
+      And the FBT stock of "TEE-RED-L" in "TikTok FBT" is 0
+
+    Example: A unit TikTok cancels after its package left the FBT warehouse does not come back
+      Given TikTok has FBT order "F-1" for "1 x tee-red-l"
+      And the orders have been imported
+      And TikTok's package of order "F-1" has left the FBT warehouse
+      And the orders have been imported
+      And TikTok has cancelled order "F-1" with the system reason "threepl_breach"
+      When the OMS imports the orders
+      Then order "F-1" is "cancelled"
+      And the FBT stock of "TEE-RED-L" in "TikTok FBT" is -1
+
+    Example: A package TikTok reports lost does not come back, even unseen in transit
+      Given TikTok has FBT order "F-1" for "1 x tee-red-l"
+      And the orders have been imported
+      And TikTok has cancelled order "F-1" with the system reason "package_lost"
+      When the OMS imports the orders
+      Then order "F-1" is "cancelled"
+      And the FBT stock of "TEE-RED-L" in "TikTok FBT" is -1
+
     Example: Sales are reported by store and by who fulfils
       Given TikTok has FBT order "F-1" for "2 x tee-red-l"
       And TikTok has merchant order "M-1" for "1 x tee-red-l"

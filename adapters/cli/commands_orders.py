@@ -132,7 +132,7 @@ def _order_text(o: dict) -> str:
         + (f"   split from: {o['parent_order_id']}" if o["parent_order_id"] else ""),
     ]
     out += [
-        f"  line {l['id']} (TikTok {l['tiktok_line_item_id']}): {l['seller_sku']} → {l['product_sku'] or 'UNMAPPED'} ×{l['quantity']} {l['status']}"
+        f"  line {l['id']} (TikTok {l['tiktok_line_item_id']}): {l['seller_sku']}{' ' + repr(l['product_name']) if l.get('product_name') else ''} → {l['product_sku'] or 'UNMAPPED'} ×{l['quantity']} {l['status']}"
         for l in o["lines"]
     ]
     out += [f"  package {s['package_id']}: {s['carrier']} {s['tracking_number']} from {s['warehouse_id']}" for s in o["shipments"]]

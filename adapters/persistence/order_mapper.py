@@ -118,7 +118,7 @@ def _line(row: Any) -> OrderLine:
     line.__dict__.update(
         id=row["id"], tiktok_line_item_id=row["tiktok_line_item_id"], seller_sku=row["seller_sku"],
         sku_id=row["sku_id"], product_sku=row["product_sku"], quantity=row["quantity"], status=row["status"],
-        sale_price=row["sale_price"], stock_released=row["stock_released"],
+        sale_price=row["sale_price"], stock_released=row["stock_released"], product_name=row["product_name"],
     )
     return line
 
@@ -139,7 +139,7 @@ def _line_row(order: Order, position: int, line: OrderLine) -> dict[str, Any]:
         "id": line.id, "order_id": order.id, "store_id": order.store_id, "position": position,
         "tiktok_line_item_id": line.tiktok_line_item_id, "seller_sku": line.seller_sku, "sku_id": line.sku_id,
         "product_sku": line.product_sku, "quantity": line.quantity, "status": line.status,
-        "sale_price": line.sale_price, "stock_released": line.stock_released,
+        "sale_price": line.sale_price, "stock_released": line.stock_released, "product_name": line.product_name,
     }
 
 

@@ -147,6 +147,7 @@ order_lines = Table(
     Column("status", EnumValue(LineStatus), nullable=False),
     Column("sale_price", DecimalText, nullable=False),
     Column("stock_released", Boolean, nullable=False),
+    Column("product_name", String(255), nullable=False, server_default=""),
     UniqueConstraint("store_id", "tiktok_line_item_id"),
     CheckConstraint("quantity = 1", name="quantity_is_one"),  # R3: TikTok lines are single units
     Index(None, "order_id"),

@@ -370,6 +370,7 @@ class TikTokShopModel:
             if len(items) == len(live):
                 order["status"] = "CANCELLED"
                 order["cancellation_initiator"] = "SELLER"
+                self._mask_when_closed(order)
             self._touch(order)
             cancel_id = self.new_id()
             self.cancellations.append({"cancel_id": cancel_id, "order_id": order["id"], "reason": reason, "line_item_ids": [i["id"] for i in items]})
@@ -558,7 +559,53 @@ class TikTokShopModel:
             order.update(status="CANCELLED", cancellation_initiator="BUYER")
             for item in order["line_items"]:
                 item.update(display_status="CANCELLED", cancel_user="BUYER")
+            self._mask_when_closed(order)
             self._touch(order)
+
+    def system_cancels(self, order_id: str, reason: str = "package_lost") -> None:
+        """TikTok cancels the order itself (a SYSTEM reason from the cancel-reasons page)."""
+        with self.lock:
+            order = self.find_order(order_id)
+            order.update(status="CANCELLED", cancellation_initiator="SYSTEM")
+            for item in order["line_items"]:
+                if item["display_status"] != "CANCELLED":
+                    item.update(display_status="CANCELLED", cancel_user="SYSTEM", cancel_reason=reason)
+            self._mask_when_closed(order)
+            self._touch(order)
+
+    def change_address(self, order_id: str, address: dict) -> None:
+        """The buyer's address changes on TikTok (the recipient-address-update webhook, type 3)."""
+        with self.lock:
+            order = self.find_order(order_id)
+            order["recipient_address"] = dict(address)
+            self._touch(order)
+
+    def ship_in_seller_center(self, order_id: str, line_item_ids: list[str], tracking: str = "1Z999AA10123456784") -> None:
+        """The seller ships some lines in TikTok Seller Center, outside the OMS."""
+        with self.lock:
+            order = self.find_order(order_id)
+            items = [i for i in order["line_items"] if i["id"] in line_item_ids]
+            package_id = self.new_id()
+            order.setdefault("packages", []).append({"id": package_id})
+            self._ship(order, items, package_id, tracking, SHIPPING_PROVIDERS[0]["id"])
+
+    def _mask_when_closed(self, order: dict) -> None:
+        # US, seller-shipped, from 2025-07-21: CANCELLED orders (and 30 days after COMPLETED) come
+        # masked again (changelog us-market-changes-to-recipient-address-masking).
+        shop = next(s for s in self.shops.values() if order["id"] in s.orders)
+        if shop.region != "US" or order["fulfillment_type"] == "FULFILLMENT_BY_TIKTOK":
+            return
+        address = dict(order.get("recipient_address") or {})
+        for key in ("name", "first_name", "last_name", "address_line1", "address_line2", "address_detail"):
+            if address.get(key):
+                address[key] = address[key][:1] + "***"
+        if address.get("phone_number"):
+            address["phone_number"] = address["phone_number"][:-8] + "***-" + address["phone_number"][-4:]
+        if address.get("postal_code"):
+            address["postal_code"] = address["postal_code"][:3] + "**"
+        address["full_address"] = ""
+        address["district_info"] = [d for d in address.get("district_info", []) if d.get("address_level") not in ("L3", "L4")]
+        order["recipient_address"] = address
 
     def shipped_elsewhere(self, order_id: str, tracking: str = "1Z999AA10123456784") -> None:
         with self.lock:

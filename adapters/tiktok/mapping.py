@@ -56,6 +56,12 @@ def to_address(raw: RecipientAddress | None) -> Address:
     )
 
 
+def readable_name(product_name: str, sku_name: str) -> str:
+    """'Logo Mug (11 oz)': what a person reads for a line, gift lines without a seller SKU included."""
+    product, sku = product_name.strip(), sku_name.strip()
+    return f"{product} ({sku})" if product and sku and sku != product else product or sku
+
+
 def to_remote_order(payload: TikTokOrder, raw: dict | None = None) -> RemoteOrder:
     by_tiktok = payload.fulfillment_type == "FULFILLMENT_BY_TIKTOK"
     return RemoteOrder(
@@ -72,6 +78,8 @@ def to_remote_order(payload: TikTokOrder, raw: dict | None = None) -> RemoteOrde
                 status=_STATUS_ALIASES.get(item.display_status, item.display_status),
                 sale_price=_money(item.sale_price),
                 quantity=max(1, item.quantity),
+                product_name=readable_name(item.product_name, item.sku_name),
+                cancel_reason=item.cancel_reason,
             )
             for item in payload.line_items
         ),

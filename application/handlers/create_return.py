@@ -1,3 +1,4 @@
+from application.addresses import checked_address
 from application.commands import CreateReturn
 from application.lookup import find_order, new_id
 from application.ports import Clock, UnitOfWork
@@ -11,6 +12,8 @@ class CreateReturnHandler:
     - TikTok gives no complete name and address for FBT orders: their returns need the customer's
       full name and address, or they are refused.
     - A merchant order's return uses the order's own address unless another is given.
+    - An address given must be plausible: an ISO 3166 country code, a postal code that fits it.
+    - A unit is returned once: a second return for it is refused.
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
@@ -20,9 +23,10 @@ class CreateReturnHandler:
     def __call__(self, cmd: CreateReturn) -> str:
         with self._uow:
             order = find_order(self._uow, cmd.order)
-            address = Address(**cmd.address.model_dump()) if cmd.address else None
+            address = checked_address(Address(**cmd.address.model_dump())) if cmd.address else None
             ret = create_return(
-                order, line_refs=cmd.lines, address=address, return_id=new_id("ret"), now=self._clock.now()
+                order, line_refs=cmd.lines, address=address, return_id=new_id("ret"), now=self._clock.now(),
+                existing=self._uow.returns.for_order(order.id),
             )
             self._uow.returns.add(ret)
             self._uow.commit()

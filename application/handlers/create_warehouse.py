@@ -1,5 +1,5 @@
 from application.commands import CreateWarehouse
-from application.errors import AlreadyExists
+from application.errors import AlreadyExists, ApplicationError
 from application.lookup import find_store, new_id
 from application.ports import UnitOfWork
 from domain.warehouses import Warehouse, WarehouseType
@@ -8,7 +8,8 @@ from domain.warehouses import Warehouse, WarehouseType
 class CreateWarehouseHandler:
     """
     - Warehouse names are unique.
-    - An FBT warehouse is created for one TikTok store; a standard one belongs to no store.
+    - An FBT warehouse is created for one TikTok store; a standard one belongs to no store (a store
+      given without --fbt is refused rather than ignored).
     """
 
     def __init__(self, uow: UnitOfWork) -> None:
@@ -18,6 +19,11 @@ class CreateWarehouseHandler:
         with self._uow:
             if self._uow.warehouses.by_name(cmd.name):
                 raise AlreadyExists("warehouse", cmd.name)
+            if cmd.store and not cmd.fbt:
+                raise ApplicationError(
+                    f"--store is only for an FBT warehouse: add --fbt to create the FBT warehouse of store "
+                    f"{cmd.store}, or leave out --store for a standard warehouse"
+                )
             store_id = find_store(self._uow, cmd.store).id if cmd.store else None
             warehouse = Warehouse(
                 id=new_id("wh"),

@@ -1,10 +1,15 @@
 from application.commands import ShipOrder
-from application.errors import ApplicationError
+from application.errors import ApplicationError, TikTokRefused
 from application.lookup import find_order
 from application.ports import Clock, ShippingProvider, TikTokShop, UnitOfWork
 from application.tiktok_session import ShopSession
 from domain.markets import splits_before_shipping
 from domain.orders import Shipment
+
+
+# TikTok refuses to ship line items already shipped (for example in Seller Center) or under an
+# after-sale request (fulfillment-api-overview, TIKTOK_API.md section 5).
+LINES_NOT_SHIPPABLE = 21011007
 
 
 class ShipOrderHandler:
@@ -14,7 +19,8 @@ class ShipOrderHandler:
       part's own package is shipped); the carrier must be one TikTok lists for
       the order's delivery option (by name or provider id).
     - FBT orders, orders in review and orders TikTok still holds (ON_HOLD) cannot be shipped.
-    - If TikTok refuses, the order stays as it was.
+    - If TikTok refuses, the order stays as it was; lines already shipped in Seller Center make the
+      error say to run `orders sync` first.
     """
 
     def __init__(self, uow: UnitOfWork, tiktok: TikTokShop, clock: Clock) -> None:
@@ -34,22 +40,31 @@ class ShipOrderHandler:
             store = self._uow.stores.get(store_id)
             assert store is not None
             existing_package = splits_before_shipping(store.region)
+            store_name = store.name
         # TikTok is called outside the transaction; the order is read again to record the result.
         providers = self._session.call(
             store_id, lambda conn: self._tiktok.shipping_providers(conn, delivery_option_id=delivery_option)
         )
         provider = self._carrier(cmd.carrier, providers)
-        package_id = self._session.call(
-            store_id,
-            lambda conn: self._tiktok.ship_package(
-                conn,
-                order_id=tiktok_order_id,
-                line_item_ids=item_ids,
-                tracking_number=cmd.tracking,
-                provider_id=provider.id,
-                existing_package=existing_package,
-            ),
-        )
+        try:
+            package_id = self._session.call(
+                store_id,
+                lambda conn: self._tiktok.ship_package(
+                    conn,
+                    order_id=tiktok_order_id,
+                    line_item_ids=item_ids,
+                    tracking_number=cmd.tracking,
+                    provider_id=provider.id,
+                    existing_package=existing_package,
+                ),
+            )
+        except TikTokRefused as exc:
+            if exc.code != LINES_NOT_SHIPPABLE:
+                raise
+            raise TikTokRefused(
+                f"{exc}. Some of these lines were probably shipped in TikTok Seller Center already: run "
+                f"'tiktok-oms orders sync {store_name}' first, then ship what is left", code=exc.code,
+            ) from None
         with self._uow:
             self._uow.lock_store(store_id)  # serialized with a sync importing this store's orders
             order = find_order(self._uow, order_id)

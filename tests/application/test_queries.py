@@ -73,7 +73,7 @@ class TestOrderQueries:
         }
         assert shown["lines"][0] == {
             "id": order.lines[0].id, "tiktok_line_item_id": order.lines[0].tiktok_line_item_id, "seller_sku": "tee-red-l",
-            "product_sku": "TEE-RED-L", "quantity": 1, "status": "open",
+            "product_sku": "TEE-RED-L", "quantity": 1, "status": "open", "product_name": "tee-red-l",
         }
         assert shown["returns"] == [] and json.loads(json.dumps(shown)) == shown
 

@@ -1,7 +1,7 @@
 import warnings
 from collections.abc import Iterator
 from contextlib import ExitStack
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from dependency_injector import providers
@@ -188,6 +188,12 @@ def _(order: str, wanted: str, model: TikTokShopModel) -> None:
 @given(parsers.parse('TikTok has FBT order "{order}" created on {day:ti} for "{wanted}"'))
 def _(order: str, day: datetime, wanted: str, model: TikTokShopModel) -> None:
     model.place_order(order_id=order, units=units(wanted), fbt=True, created=midday(day))
+
+
+@given(parsers.parse('the buyer has cancelled order "{order}" on TikTok'))
+def _(order: str, fixed_clock: FixedClock, model: TikTokShopModel) -> None:
+    fixed_clock.advance(timedelta(minutes=1))  # a later change carries a newer update_time
+    model.buyer_cancels(order)
 
 
 @given("the orders have been imported", target_fixture="tiktok_before")

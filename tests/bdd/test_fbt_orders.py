@@ -1,7 +1,8 @@
 import pytest
-from pytest_bdd import parsers, scenarios, then, when
+from pytest_bdd import given, parsers, scenarios, then, when
 
 from adapters.container import Container
+from adapters.sandbox.model import TikTokShopModel
 from application.commands import ConfigureFbtImport, CreateWarehouse
 from tiktok_world import Outcome, attempt, names, order_view, warehouse_id
 
@@ -64,3 +65,20 @@ def _(orders: str, outcome: Outcome) -> None:
 def _(datatable: list[list[str]], outcome: Outcome) -> None:
     header, *rows = datatable
     assert [[str(row[column]) for column in header] for row in outcome.result["sales"]] == rows
+
+
+@given(parsers.parse('TikTok\'s package of order "{order}" has left the FBT warehouse'))
+def _(order: str, model: TikTokShopModel) -> None:
+    model.shipped_elsewhere(order)
+
+
+@given(parsers.parse('TikTok has cancelled order "{order}" with the system reason "{reason}"'))
+def _(order: str, reason: str, model: TikTokShopModel) -> None:
+    model.system_cancels(order, reason)
+
+
+@then(parsers.parse('the FBT stock of "{product}" in "{warehouse}" is {quantity:d}'))
+def _(product: str, warehouse: str, quantity: int, container: Container) -> None:
+    stock = container.queries().sales()["fbt_stock"]
+    found = sum(s["quantity"] for s in stock if (s["warehouse"], s["product_sku"]) == (warehouse, product))
+    assert found == quantity

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from adapters.memory.tiktok_model import seller_cancel_reasons
+from adapters.sandbox.model import seller_cancel_reasons
 from domain.cancellation import SELLER_CANCEL_REASONS, reason_names
 
 pytestmark = pytest.mark.integration

@@ -238,7 +238,8 @@ class ShopWatcher:
                 "cancel_status": "CANCELLATION_REQUEST_COMPLETE", "cancel_id": f"cancel-{order['id']}",
                 "create_time": order["update_time"]})
             made += 1
-        if before is not None and before[1] != now[1]:
+        # TikTok masking a closed order's address (US, CANCELLED) is not the buyer changing it.
+        if before is not None and before[1] != now[1] and "*" not in now[1]:
             self._sender.notify(RECIPIENT_ADDRESS_UPDATE, shop_id, {"order_id": order["id"], "update_time": order["update_time"]})
             made += 1
         if before is not None and before[2] != now[2]:

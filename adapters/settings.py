@@ -38,7 +38,8 @@ class Settings(BaseSettings):
         default="https://services.tiktokshop.com/open/authorize",
         validation_alias=AliasChoices("TIKTOK_AUTHORIZE_URL", "authorize_url"),
     )
-    http_timeout_seconds: float = Field(default=30.0, validation_alias=AliasChoices("TIKTOK_OMS_HTTP_TIMEOUT", "http_timeout_seconds"))
+    # Positive and finite: nan or 0 would make every TikTok call fail (or never time out).
+    http_timeout_seconds: float = Field(default=30.0, gt=0, allow_inf_nan=False, validation_alias=AliasChoices("TIKTOK_OMS_HTTP_TIMEOUT", "http_timeout_seconds"))
     # The web app (adapters/web): the key that signs session cookies. Unset, a random key is made
     # at start-up (sessions then end when the server restarts).
     session_secret: SecretStr | None = Field(

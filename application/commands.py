@@ -1,10 +1,30 @@
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from domain import limits
 from domain.cancellation import CancelReason
 from domain.markets import TIKTOK_SHOP_MARKETS, market
+
+
+def _printable(value: str) -> str:
+    found = limits.control_characters(value)
+    if found:
+        raise ValueError(f"must not contain control characters such as newlines or tabs (found {', '.join(found)})")
+    return value
+
+
+_Printable = AfterValidator(_printable)
+# Everything the OMS stores from a command is bounded by the schema's own table (domain/limits.py)
+# and free of control characters, checked before anything is stored or sent to TikTok.
+Name = Annotated[str, Field(min_length=1, max_length=limits.NAME), _Printable]
+Sku = Annotated[str, Field(min_length=1, max_length=limits.SKU), _Printable]
+Carrier = Annotated[str, Field(min_length=1, max_length=limits.CARRIER), _Printable]
+TrackingNumber = Annotated[str, Field(min_length=1, max_length=limits.TRACKING_NUMBER), _Printable]
+AddressPart = Annotated[str, Field(max_length=limits.ADDRESS_FIELD), _Printable]
+# A store, warehouse or order named by id, name or TikTok id: looked up, never stored.
+Ref = Annotated[str, Field(min_length=1, max_length=limits.NAME), _Printable]
 
 
 class Command(BaseModel):
@@ -12,10 +32,10 @@ class Command(BaseModel):
 
 
 class CreateStore(Command):
-    name: str = Field(min_length=1)
+    name: Name
     region: str = Field(default="US", pattern=r"^[A-Za-z]{2}$")
     currency: str = Field(default="USD", pattern=r"^[A-Za-z]{3}$")
-    default_warehouse: str | None = None
+    default_warehouse: Ref | None = None
 
     @field_validator("region")
     @classmethod
@@ -27,7 +47,7 @@ class CreateStore(Command):
 
 
 class BeginAuthorization(Command):
-    store: str
+    store: Ref
 
 
 class CompleteAuthorization(Command):
@@ -39,84 +59,84 @@ class CompleteAuthorization(Command):
     Never set it for a callback that merely arrives (the loopback listener): that would be CSRF.
     """
 
-    store: str
+    store: Ref
     redirect_url: str = Field(min_length=1)
     install_without_state: bool = False
 
 
 class DisconnectStore(Command):
-    store: str
+    store: Ref
 
 
 class ConfigureFbtImport(Command):
-    store: str
+    store: Ref
     enable: bool
     start_date: date | None = None
-    warehouse: str | None = None
+    warehouse: Ref | None = None
 
 
 class CreateWarehouse(Command):
-    name: str = Field(min_length=1)
+    name: Name
     fbt: bool = False
-    store: str | None = None
+    store: Ref | None = None
 
 
 class AddProduct(Command):
-    sku: str = Field(min_length=1)
-    name: str = Field(min_length=1)
+    sku: Sku
+    name: Name
 
 
 class MapListing(Command):
-    store: str
-    seller_sku: str = Field(min_length=1)
-    product: str = Field(min_length=1)
+    store: Ref
+    seller_sku: Sku
+    product: Sku
 
 
 class UnmapListing(Command):
-    store: str
-    seller_sku: str = Field(min_length=1)
+    store: Ref
+    seller_sku: Sku
 
 
 class SyncOrders(Command):
-    store: str
+    store: Ref
     full: bool = False
 
 
 class SplitOrder(Command):
-    order: str
-    lines: list[str] = Field(min_length=1)
+    order: Ref
+    lines: list[Ref] = Field(min_length=1)
 
 
 class AssignWarehouse(Command):
-    order: str
-    warehouse: str
+    order: Ref
+    warehouse: Ref
 
 
 class ShipOrder(Command):
-    order: str
-    carrier: str = Field(min_length=1)
-    tracking: str = Field(min_length=1)
+    order: Ref
+    carrier: Carrier
+    tracking: TrackingNumber
 
 
 class CancelOrder(Command):
-    order: str
+    order: Ref
     reason: CancelReason
-    lines: list[str] | None = None
+    lines: list[Ref] | None = None
 
 
 class ReturnAddress(Command):
-    name: str = ""
-    line1: str = ""
-    line2: str = ""
-    city: str = ""
-    region: str = ""
-    postal_code: str = ""
-    country: str = ""
+    name: AddressPart = ""
+    line1: AddressPart = ""
+    line2: AddressPart = ""
+    city: AddressPart = ""
+    region: AddressPart = ""
+    postal_code: AddressPart = ""
+    country: AddressPart = ""
 
 
 class CreateReturn(Command):
-    order: str
-    lines: list[str] = Field(min_length=1)
+    order: Ref
+    lines: list[Ref] = Field(min_length=1)
     address: ReturnAddress | None = None
 
     @field_validator("address")

@@ -98,7 +98,7 @@ class Databases:
         if dialect == "sqlite":
             path = self._folder / f"oms-{secrets.token_hex(4)}.sqlite"
             if migrated:
-                shutil.copyfile(self._sqlite(), path)
+                shutil.copy(self._sqlite(), path)  # with its private mode
             yield f"sqlite:///{path}"
         elif migrated:
             yield self._emptied_postgres().render_as_string(hide_password=False)

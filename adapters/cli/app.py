@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from adapters.cli import commands_orders, commands_serve, commands_setup, commands_system, commands_users, commands_worker
 from adapters.cli.output import ExitCode
 from adapters.container import Container
+from adapters.redaction import redact
 from adapters.settings import Settings
 from application.errors import ApplicationError
 from application.errors import StoreNeedsReauthorization
@@ -15,7 +16,8 @@ from domain.exceptions import DomainError
 
 
 def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or exc.__class__.__name__
+    # The last door out: whatever an error echoes, no sign, secret or token passes it (S-5).
+    return redact(" ".join(str(exc).split())) or exc.__class__.__name__
 
 
 def _validation_line(exc: ValidationError) -> str:

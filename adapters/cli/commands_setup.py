@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 import click
 
 from adapters.cli.output import container, emit, json_option, table
+from adapters.cli.params import PORT, SECONDS
 from adapters.oauth_callback import LoopbackCallback
 from application.errors import ApplicationError
 
@@ -82,8 +83,8 @@ def stores_show(ctx: click.Context, store: str, as_json: bool) -> None:
 @stores.command("authorize")
 @click.argument("store")
 @click.option("--no-wait", is_flag=True, help="Print the URL and state and return; finish with 'stores connect'.")
-@click.option("--port", type=int, help="Loopback port to listen on (default: the redirect URL's).")
-@click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds to wait for the callback.")
+@click.option("--port", type=PORT, help="Loopback port to listen on, 1-65535 (default: the redirect URL's).")
+@click.option("--timeout", type=SECONDS, default=300.0, show_default=True, help="Seconds to wait for the callback.")
 @json_option
 @click.pass_context
 def stores_authorize(ctx: click.Context, store: str, no_wait: bool, port: int | None, timeout: float, as_json: bool) -> None:

@@ -1,6 +1,7 @@
 import click
 
 from adapters.cli.output import container
+from adapters.cli.params import MAX_SEEDED_ORDERS, PORT, SEEDED_ORDERS
 
 
 @click.command()
@@ -19,8 +20,9 @@ def sandbox() -> None:
 
 
 @sandbox.command("serve")
-@click.option("--port", type=int, default=8900, show_default=True)
-@click.option("--orders", type=int, default=0, show_default=True, help="Extra random orders to seed.")
+@click.option("--port", type=PORT, default=8900, show_default=True, help="Loopback port, 1-65535.")
+@click.option("--orders", type=SEEDED_ORDERS, default=0, show_default=True,
+              help=f"Extra random orders to seed (at most {MAX_SEEDED_ORDERS:,}).")
 @click.option("--webhook-url", help="Sign and POST TikTok's webhooks here when orders change (e.g. http://127.0.0.1:8080/webhooks/tiktok).")
 @click.option("--webhook-retries", default="1,5,30,120", show_default=True,
               help="Seconds before each retry of an unanswered webhook (TikTok's own: 120,1800,10800,43200).")

@@ -1,5 +1,7 @@
 import logging
+import os
 import sqlite3
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,10 @@ class _NoRowEcho(logging.Filter):
 for _name in ("sqlalchemy.engine", "sqlalchemy.engine.Engine"):
     logging.getLogger(_name).addFilter(_NoRowEcho())
 
+_log = logging.getLogger("tiktok_oms.storage")
+
 BUSY_TIMEOUT_SECONDS = 15.0
+PRIVATE_FOLDER, PRIVATE_FILE = 0o700, 0o600
 CONNECT_TIMEOUT_SECONDS = 10
 
 
@@ -66,15 +71,68 @@ def _sqlite(url: URL, busy_timeout: float) -> Engine:
         # One connection, or every checkout would see a different, empty database.
         options = {"connect_args": {"timeout": busy_timeout, "check_same_thread": False}, "poolclass": StaticPool}
     else:
-        folder = Path(database.removeprefix("file:").split("?", 1)[0]).expanduser().parent
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StorageError(f"cannot create the folder {folder} for the database: {exc.strerror}") from exc
+        private_file(Path(database.removeprefix("file:").split("?", 1)[0]).expanduser())
     engine = create_engine(url, hide_parameters=True, **options)
+    if not in_memory:
+        event.listen(engine, "connect", _private_journal(url))
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _begin_immediate)
     return engine
+
+
+def private_file(path: Path) -> None:
+    """The database file holds the stores' tokens: only its owner may read it, whatever the umask.
+
+    A missing folder is created 0700 and a missing file 0600 (an empty file is an empty SQLite
+    database); SQLite gives its -wal and -shm files the database file's mode. An existing file
+    others can read is left as it is, with a warning that says how to fix it.
+    Raises `StorageError` when the folder or file cannot be created.
+    """
+    folder = path.parent
+    try:
+        if not folder.exists():
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
+            os.chmod(folder, PRIVATE_FOLDER)  # mkdir's mode is masked by the umask
+    except OSError as exc:
+        raise StorageError(f"cannot create the folder {folder} for the database: {exc.strerror}") from exc
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except FileExistsError:
+        _warn_if_shared(path)
+        return
+    except OSError as exc:
+        raise StorageError(f"cannot create the database file {path}: {exc.strerror}") from exc
+    try:
+        os.fchmod(fd, PRIVATE_FILE)
+    finally:
+        os.close(fd)
+
+
+def _warn_if_shared(path: Path) -> None:
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return  # SQLite reports what is wrong with it
+    if path.is_file() and mode & 0o077:
+        _log.warning("the database file %s holds your stores' tokens and other users can access it "
+                     "(mode %o): run 'chmod 600 %s'", path, mode, path)
+
+
+def _private_journal(url: URL) -> Any:
+    # A -wal or -shm file left by an older version (or another tool) keeps its mode: tighten it.
+    database = Path((url.database or "").removeprefix("file:").split("?", 1)[0]).expanduser()
+
+    def tighten(_dbapi_connection: Any, _record: object) -> None:
+        for suffix in ("-wal", "-shm"):
+            side = database.with_name(database.name + suffix)
+            try:
+                if stat.S_IMODE(side.stat().st_mode) & 0o077 and side.stat().st_uid == os.getuid():
+                    os.chmod(side, PRIVATE_FILE)
+            except OSError:
+                pass
+
+    return tighten
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 
 from adapters.persistence.types import DecimalText, EnumValue, StringTuple, UtcDateTime
+from domain import limits
 from domain.orders import FulfilledBy, LineStatus, OrderStatus
 from domain.stores import StoreStatus
 from domain.warehouses import WarehouseType
@@ -32,13 +33,15 @@ metadata = MetaData(
     }
 )
 
-ID = String(64)
-NAME = String(255)
+# Lengths come from the one table the commands check input against (domain/limits.py).
+ID = String(limits.ID)
+NAME = String(limits.NAME)
+SKU = String(limits.SKU)
 
 
 def _address(prefix: str) -> list[Column]:
     parts = ("name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
-    return [Column(f"{prefix}_{part}", String(255), nullable=False, server_default="") for part in parts]
+    return [Column(f"{prefix}_{part}", String(limits.ADDRESS_FIELD), nullable=False, server_default="") for part in parts]
 
 
 def _ref(target: str, **options: bool) -> ForeignKey:
@@ -93,7 +96,7 @@ warehouses = Table(
 products = Table(
     "products",
     metadata,
-    Column("sku", NAME, primary_key=True),
+    Column("sku", SKU, primary_key=True),
     Column("name", NAME, nullable=False),
 )
 
@@ -101,8 +104,8 @@ listings = Table(
     "listings",
     metadata,
     Column("store_id", ID, _ref("stores.id"), primary_key=True),
-    Column("seller_sku", NAME, primary_key=True),
-    Column("product_sku", NAME, _ref("products.sku"), nullable=True),
+    Column("seller_sku", SKU, primary_key=True),
+    Column("product_sku", SKU, _ref("products.sku"), nullable=True),
 )
 
 orders = Table(
@@ -115,7 +118,7 @@ orders = Table(
     Column("parent_order_id", ID, _ref("orders.id"), nullable=True),
     Column("fulfilled_by", EnumValue(FulfilledBy), nullable=False),
     Column("status", EnumValue(OrderStatus), nullable=False),
-    Column("tiktok_status", String(32), nullable=False),
+    Column("tiktok_status", String(limits.STATUS), nullable=False),
     Column("tiktok_update_time", BigInteger, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     *_address("address"),
@@ -140,9 +143,9 @@ order_lines = Table(
     Column("store_id", ID, _ref("stores.id"), nullable=False),
     Column("position", Integer, nullable=False),
     Column("tiktok_line_item_id", ID, nullable=False),
-    Column("seller_sku", NAME, nullable=False),
+    Column("seller_sku", SKU, nullable=False),
     Column("sku_id", ID, nullable=False),
-    Column("product_sku", NAME, _ref("products.sku"), nullable=True),
+    Column("product_sku", SKU, _ref("products.sku"), nullable=True),
     Column("quantity", Integer, nullable=False),
     Column("status", EnumValue(LineStatus), nullable=False),
     Column("sale_price", DecimalText, nullable=False),
@@ -163,8 +166,8 @@ shipments = Table(
     Column("package_id", ID, nullable=False),
     Column("line_ids", StringTuple, nullable=False),
     Column("warehouse_id", ID, _ref("warehouses.id"), nullable=False),
-    Column("carrier", NAME, nullable=False),
-    Column("tracking_number", NAME, nullable=False),
+    Column("carrier", String(limits.CARRIER), nullable=False),
+    Column("tracking_number", String(limits.TRACKING_NUMBER), nullable=False),
     Column("shipped_at", UtcDateTime, nullable=False),
     Index(None, "order_id"),
 )
@@ -185,7 +188,7 @@ stock_movements = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("warehouse_id", ID, _ref("warehouses.id"), nullable=False),
-    Column("product_sku", NAME, _ref("products.sku"), nullable=False),
+    Column("product_sku", SKU, _ref("products.sku"), nullable=False),
     Column("quantity", Integer, nullable=False),
     Column("order_id", ID, _ref("orders.id"), nullable=False),
     Column("line_id", ID, _ref("order_lines.id"), nullable=False),

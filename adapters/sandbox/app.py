@@ -2,7 +2,8 @@
 
 `create_app(model)` returns a Starlette app whose state holds what tests script and read:
 `app.state.faults` (a `FaultSchedule`), `app.state.requests` (a `RequestLog`) and
-`app.state.consent` (what the seller grants on the authorization page).
+`app.state.consent` (what the seller grants on the authorization page). Faults can also be
+scripted from outside the process, over HTTP: `POST /sandbox/faults` (see `_script_faults`).
 """
 
 import asyncio
@@ -118,6 +119,10 @@ def _answer(api: Api, model: TikTokShopModel, request: Request, query: dict[str,
             return response
         if fault is not None and fault.kind == "error_code":
             return envelope(fault.code, f"sandbox fault: code {fault.code}", None, 200, model)
+        if fault is not None and fault.kind == "echo":
+            headers = "; ".join(f"{k}: {v}" for k, v in request.headers.items())
+            message = f"Invalid request {request.method} {request.url} with headers {headers} and body {raw.decode(errors='replace')}"
+            return envelope(36009004, message, None, 400, model)
         token, cipher = "", ""
         if api.guard is not Guard.UNSIGNED:
             caller = check_signed_call(model, request.url.path, query, request.headers, raw,
@@ -173,6 +178,25 @@ def _consent_page(state: Any, query: Mapping[str, str], model: TikTokShopModel) 
     return RedirectResponse(location, status_code=302)
 
 
+async def _script_faults(request: Request) -> Response:
+    """Faults scripted from outside the process: POST a fault (or a list), GET the pending ones, DELETE them.
+
+    Not a TikTok API: the simulator's own control panel for tests that run it as `sandbox serve`.
+    """
+    schedule: FaultSchedule = request.app.state.faults
+    if request.method == "DELETE":
+        schedule.clear()
+    elif request.method == "POST":
+        try:
+            body = json.loads(await request.body() or b"null")
+            faults = [Fault.from_json(item) for item in (body if isinstance(body, list) else [body])]
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        schedule.add(*faults)
+    pending = [{"kind": f.kind, "path": f.path, "times": f.times} for f in schedule.pending]
+    return JSONResponse({"pending": pending})
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
     if isinstance(exc, HTTPException) and exc.status_code == 405:
         return envelope(36009010, "Invalid method for this path.", None, 405, request.app.state.model)
@@ -184,7 +208,8 @@ def create_app(model: TikTokShopModel, *, redirect_url: str = DEFAULT_REDIRECT_U
 
     `benchmark=True` freezes the shops' orders and serves order search from pre-rendered pages.
     """
-    routes = [Route("/open/authorize", _authorize_page, methods=["GET"])]
+    routes = [Route("/open/authorize", _authorize_page, methods=["GET"]),
+              Route("/sandbox/faults", _script_faults, methods=["GET", "POST", "DELETE"])]
     if benchmark:
         from adapters.sandbox.prerendered import PrerenderedSearch
 

@@ -13,7 +13,9 @@ FaultKind = Literal[
     "rate_limited", "unavailable", "error_code", "expired_token",  # refused before any work is done
     "slow", "truncated", "drop",  # the work is done, the answer is late or lost
     "malformed_order",  # the next search page carries an order the OMS cannot read
+    "echo",  # refused with a message that echoes the request: URL with its query, and the headers
 ]
+KINDS: tuple[str, ...] = FaultKind.__args__  # type: ignore[attr-defined]
 # An order TikTok might send after a schema change: no line items, an unknown status.
 MALFORMED_ORDER = {"id": "576999999999999999", "status": "AWAITING_PICKUP", "create_time": 1, "update_time": 1,
                    "line_items": []}
@@ -70,6 +72,29 @@ class Fault:
     @classmethod
     def malformed_order(cls, order: dict | None = None, *, path: str = SEARCH_PATH, times: int = 1) -> "Fault":
         return cls("malformed_order", path, times, order=dict(order or MALFORMED_ORDER))
+
+    @classmethod
+    def echo(cls, *, path: str | None = None, times: int = 1) -> "Fault":
+        """HTTP 400, 36009004, with TikTok's habit of quoting the request it refuses (sign and all)."""
+        return cls("echo", path, times)
+
+    @classmethod
+    def from_json(cls, data: object) -> "Fault":
+        """A fault scripted from outside the process (`POST /sandbox/faults`); ValueError if malformed."""
+        if not isinstance(data, dict) or data.get("kind") not in KINDS:
+            raise ValueError(f"a fault is an object whose kind is one of: {', '.join(KINDS)}")
+        allowed = {"kind", "path", "times", "retry_after", "seconds", "code", "order"}
+        unknown = sorted(set(data) - allowed)
+        if unknown:
+            raise ValueError(f"unknown fault fields: {', '.join(unknown)}")
+        try:
+            fault = cls(**data)
+            fault.times, fault.seconds, fault.code = int(fault.times), float(fault.seconds), int(fault.code)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"bad fault: {exc}") from None
+        if fault.times < 1 or not 0 <= fault.seconds <= 60:
+            raise ValueError("a fault fires at least once, and is at most 60 s slow")
+        return fault
 
     def matches(self, path: str) -> bool:
         return self.path is None or path.startswith(self.path)

@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 import httpx
 
+from adapters.redaction import redact
 from adapters.tiktok.signing import encode_list, sign
 
 SANDBOX_APP_KEY = "sandbox-app-key"  # the sandbox's default app; never valid on TikTok
@@ -33,7 +34,12 @@ class _WithoutQuery(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(a.copy_with(query=None) if isinstance(a, httpx.URL) else a for a in record.args)
+            record.args = tuple(
+                a.copy_with(query=None) if isinstance(a, httpx.URL) else redact(a) if isinstance(a, str) else a
+                for a in record.args
+            )
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
         return True
 
 
@@ -264,10 +270,7 @@ def _describe(exc: Exception, hidden: tuple[str, ...]) -> str:
 
 def _scrub(text: str, hidden: tuple[str, ...]) -> str:
     # TikTok messages sometimes echo what they were sent; never let a secret reach an exception.
-    for secret in hidden:
-        if secret:
-            text = text.replace(secret, "***")
-    return text[:_MAX_MESSAGE]
+    return redact(text, hidden)[:_MAX_MESSAGE]
 
 
 def _tag(error: TikTokError, request_id: str | None) -> TikTokError:

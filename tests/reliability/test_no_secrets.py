@@ -1,5 +1,8 @@
 """S-5: no secret ever reaches a log, an error message or the CLI's output, even at DEBUG.
 
+Every run includes a fault where TikTok echoes the refused request (URL with its `sign`, headers
+with the access token) in its error message, so the `sign` is searched for in echoed text too.
+
 Secrets: the app secret, every auth code, access and refresh token TikTok issued, every `sign`
 the OMS computed, and their URL-encoded forms. TikTok's side is read after the fact.
 """
@@ -75,6 +78,10 @@ def connect_sync_and_fail(sandbox: Sandbox, url: str) -> list[str]:
         sandbox.faults.at(2, Fault.expired_token())  # 105002: refresh, then ask again
         oms.sync()
         assert oms.dump() == oms.truth()
+        sandbox.faults.at(1, Fault.echo())  # TikTok quotes the refused request: URL with sign, token header
+        echoed = oms.cli("-vv", "orders", "sync", STORE, "--full")
+        assert echoed.exit_code == 1 and "sign=***" in echoed.output and "x-tts-access-token: ***" in echoed.output
+        said.append(echoed.output)
         for n in range(1, 6):  # retries run out
             sandbox.faults.at(n, Fault.unavailable())
         failed = oms.cli("-vv", "orders", "sync", STORE, "--full")
@@ -143,6 +150,10 @@ def test_s5_the_cli_at_vv_prints_and_logs_no_secret(live_sandbox: Sandbox, diale
             sandbox.faults.at(2, Fault.expired_token())
             synced = cli.run("-vv", "orders", "sync", STORE, "--json")
             assert synced.returncode == 0, synced.stderr
+            sandbox.faults.at(1, Fault.echo())
+            echoed = cli.run("-vv", "orders", "sync", STORE, "--full")
+            assert echoed.returncode == 1 and "sign=***" in echoed.stderr, echoed.stderr
+            assert cli.run("orders", "sync", STORE).returncode == 0
             assert oms.dump() == oms.truth()
             assert cli.run("-vv", "stores", "show", STORE, "--json").returncode == 0
             sandbox.model.revoke(sandbox.shop_id)

@@ -1,0 +1,25 @@
+"""The longest text the OMS keeps, in characters: one table for the commands and the schema.
+
+A value is checked against it before anything is stored or sent to TikTok, so TikTok is never
+told something (a tracking number, say) that the database would then refuse.
+"""
+
+import unicodedata
+
+ID = 64  # OMS ids, TikTok order / line item / package / provider ids
+NAME = 255  # store, warehouse and product names; shop names and ciphers
+SKU = 255  # seller SKUs and product SKUs
+CARRIER = 255
+TRACKING_NUMBER = 255
+ADDRESS_FIELD = 255  # each part of an address: name, lines, city, region, postal code, country, phone
+STATUS = 32  # TikTok's status words
+REASON = 32
+
+
+def control_characters(text: str) -> list[str]:
+    """The control characters (newline, tab, NUL, …; Unicode category Cc) in `text`, as escapes."""
+    return sorted({repr(ch)[1:-1] for ch in text if unicodedata.category(ch) == "Cc"})
+
+
+def too_long(text: str, limit: int) -> bool:
+    return len(text) > limit

@@ -107,6 +107,10 @@ def _complete_authorization(container: Container, url: str, session: dict[str, A
 
     state = parse_qs(urlsplit(url).query).get("state", [""])[0]
     store_id = container.queries().store_awaiting_callback(state) if state else None
+    code = parse_qs(urlsplit(url).query).get("code", [""])[0]
+    if store_id is None and not state and code and session is not None:
+        # An App Store install: the web app asks the (signed-in) seller which store it is for.
+        return _to_install_page(session, url)
     if store_id is None:
         # An App Store install (no state) or a state no store is waiting for: nothing is touched.
         return _page(
@@ -128,6 +132,17 @@ def _complete_authorization(container: Container, url: str, session: dict[str, A
     if seller:
         return _back_to_store(session, store_id, f"Connected to TikTok shop {shop}.", "ok")  # type: ignore[arg-type]
     return _page("Store connected", f"Store {view['name']} is connected to {shop}. You can close this window.")
+
+
+def _to_install_page(session: dict[str, Any], url: str) -> Response:
+    import time
+
+    from starlette.responses import RedirectResponse
+
+    from adapters.web.app import INSTALL_KEY
+
+    session[INSTALL_KEY] = {"url": url, "at": time.time()}
+    return RedirectResponse("/stores/install", status_code=303)
 
 
 def _back_to_store(session: dict[str, Any], store_id: str, message: str, kind: str) -> Response:

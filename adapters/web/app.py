@@ -4,6 +4,7 @@ the page it came from (post/redirect/get with a flash message in the signed sess
 """
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ from adapters.web.orders import OrderPages
 from adapters.web.security import CSRF_FORM_FIELD, SignInThrottle, safe_next
 from application.commands import (
     BeginAuthorization,
+    CompleteAuthorization,
     ConfigureFbtImport,
     CreateStore,
     CreateWarehouse,
@@ -38,6 +40,10 @@ from domain.stores import earliest_fbt_start
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
+# An App Store install (TikTok's code without a state) waits in the signed session for the seller
+# to pick its store; the callback puts it there (adapters/server/app.py).
+INSTALL_KEY = "app_store_install"
+INSTALL_SECONDS = 600
 Handler = Callable[[Request], Awaitable[Response]]
 
 
@@ -135,6 +141,8 @@ class WebApp:
             Route("/stores", g(self.stores), methods=["GET"]),
             Route("/stores", g(self.create_store), methods=["POST"]),
             Route("/stores/new", g(self.new_store), methods=["GET"]),
+            Route("/stores/install", g(self.install_page), methods=["GET"]),
+            Route("/stores/install", g(self.install), methods=["POST"]),
             Route("/stores/{store}", g(self.store), methods=["GET"]),
             Route("/stores/{store}/authorize", g(self.authorize), methods=["POST"]),
             Route("/stores/{store}/disconnect", g(self.disconnect), methods=["POST"]),
@@ -168,10 +176,11 @@ class WebApp:
             self.throttle.failed(email, client)
             return self.render(request, "login.html", status=401, next=target, email=email,
                                error="Wrong e-mail or password.")
-        import time
-
-        request.session.clear()  # a fresh session at sign-in: nothing carried over from before
+        waiting = request.session.get(INSTALL_KEY)  # an App Store install that sent the seller here
+        request.session.clear()  # a fresh session at sign-in: nothing else carried over from before
         request.session.update({"user_id": user.id, "since": int(time.time())})
+        if waiting:
+            request.session[INSTALL_KEY] = waiting
         return RedirectResponse(target, status_code=303)
 
     async def logout(self, request: Request) -> Response:
@@ -282,6 +291,40 @@ class WebApp:
             return text + (f", {s.quarantined} set aside (see below)." if s.quarantined else ".")
 
         return await self.act(request, sync, done=summary, back=f"/stores/{ref}")
+
+    # ---- App Store installs (a code without a state) ----------------------------------------
+
+    def _waiting_install(self, request: Request) -> str | None:
+        waiting = request.session.get(INSTALL_KEY)
+        if not isinstance(waiting, dict) or time.time() - float(waiting.get("at", 0)) > INSTALL_SECONDS:
+            request.session.pop(INSTALL_KEY, None)
+            return None
+        return str(waiting.get("url", "")) or None
+
+    async def install_page(self, request: Request) -> Response:
+        waiting = self._waiting_install(request) is not None
+        stores = await self.call(lambda: self.c.queries().stores()) if waiting else []
+        stores.sort(key=lambda s: (s["status"] == "connected", s["name"].casefold()))
+        return self.render(request, "install.html", waiting=waiting, stores=stores, minutes=INSTALL_SECONDS // 60)
+
+    async def install(self, request: Request) -> Response:
+        url = self._waiting_install(request)
+        form = await request.form()
+        store = str(form.get("store", ""))
+        if url is None:
+            self.flash(request, "No App Store install is waiting (it expires after "
+                                f"{INSTALL_SECONDS // 60} minutes): install the app again from TikTok.", "error")
+            return RedirectResponse("/stores/install", status_code=303)
+        request.session.pop(INSTALL_KEY, None)  # TikTok's code is single use: one try
+        command = CompleteAuthorization(store=store, redirect_url=url, install_without_state=True)
+        try:
+            store_id = await self.call(lambda: self.c.complete_authorization()(command))
+        except Refused as refused:
+            self.flash(request, f"{refused}. Install the app again from TikTok to retry.", "error")
+            return RedirectResponse("/stores", status_code=303)
+        shop = await self.call(lambda: self.c.queries().store(store_id))
+        self.flash(request, f"Connected to TikTok shop {shop['shop']['name'] if shop['shop'] else ''}.")
+        return RedirectResponse(f"/stores/{store_id}", status_code=303)
 
     # ---- warehouses -----------------------------------------------------------------------
 

@@ -125,7 +125,8 @@ class SignInGate:
         if isinstance(user_id, str) and isinstance(since, (int, float)) and time.time() - since < self._seconds:
             user = await run_in_threadpool(self._accounts.get, user_id)
         if user is None:
-            session.clear()
+            for key in ("user_id", "since"):  # signed out; a waiting App Store install stays
+                session.pop(key, None)
             target = scope["path"] + (("?" + scope["query_string"].decode("latin-1")) if scope["query_string"] else "")
             location = LOGIN_PATH + (f"?next={quote(target, safe='')}" if scope["method"] == "GET" else "")
             await _redirect(location, send)

@@ -156,10 +156,11 @@ class Workers:
         self._log_dir = log_dir
         self.started: list[subprocess.Popen[str]] = []
 
-    def start(self, name: str) -> subprocess.Popen[str]:
+    def start(self, name: str, **settings: str) -> subprocess.Popen[str]:
+        """A worker process named `name`; `settings` override the rig's TIKTOK_* variables for it."""
         script = Path(sys.executable).parent / "tiktok-oms"
         log = open(self._log_dir / f"{name}.log", "w")  # noqa: SIM115 (closed with the process)
-        process = subprocess.Popen([str(script), "-v", "worker", "--concurrency", "2", "--name", name], env=self._env,
+        process = subprocess.Popen([str(script), "-v", "worker", "--concurrency", "2", "--name", name], env=self._env | settings,
                                    stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         self.started.append(process)
         return process
@@ -305,7 +306,8 @@ def test_a_webhook_on_postgresql_is_refreshed_by_a_worker(rig) -> None:  # type:
     with model.lock:
         model.searches.clear()
 
-    worker = workers.start("refresher")
+    # The worker's own interval, too: with the rig's 2 s it could sync the store before the refresh ran.
+    worker = workers.start("refresher", TIKTOK_OMS_SYNC_INTERVAL="3600")
     wait_until_converged(oms, model, stores, [worker], deadline=60)
 
     assert "Job oms.refresh_order" in workers.log("refresher")

@@ -20,6 +20,7 @@ from application.handlers.add_product import AddProductHandler
 from application.handlers.assign_warehouse import AssignWarehouseHandler
 from application.handlers.authorize_store import BeginAuthorizationHandler, CompleteAuthorizationHandler
 from application.handlers.cancel_order import CancelOrderHandler
+from application.handlers.cancellation_requests import AnswerCancellationRequestHandler
 from application.handlers.configure_fbt_import import ConfigureFbtImportHandler
 from application.handlers.create_return import CreateReturnHandler
 from application.handlers.create_store import CreateStoreHandler
@@ -154,6 +155,7 @@ class Container(containers.DeclarativeContainer):
     assign_warehouse = providers.Factory(AssignWarehouseHandler, uow=uow)
     ship_order = providers.Factory(ShipOrderHandler, uow=uow, tiktok=tiktok, clock=clock)
     cancel_order = providers.Factory(CancelOrderHandler, uow=uow, tiktok=tiktok, clock=clock)
+    answer_cancellation_request = providers.Factory(AnswerCancellationRequestHandler, uow=uow, tiktok=tiktok, clock=clock)
     create_return = providers.Factory(CreateReturnHandler, uow=uow, clock=clock)
     queries = providers.Factory(Queries, uow=uow)
     order_choices = providers.Factory(OrderChoices, uow=uow, tiktok=tiktok, clock=clock)

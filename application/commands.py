@@ -1,5 +1,5 @@
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -116,6 +116,15 @@ class ShipOrder(Command):
     order: Ref
     carrier: Carrier
     tracking: TrackingNumber
+    # The buyer asked to cancel and waits for an answer: ship anyway (in the US that rejects it).
+    despite_cancel_request: bool = False
+
+
+class AnswerCancellationRequest(Command):
+    order: Ref
+    decision: Literal["approve", "reject"]
+    reason: str | None = None  # reject only: a reason name (or its text) from Get Reject Reasons
+    comment: str = Field(default="", max_length=500)
 
 
 class CancelOrder(Command):

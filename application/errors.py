@@ -76,3 +76,23 @@ class SyncAlreadyRunning(ApplicationError):
             "this one imported nothing — that one brings the same orders in"
         )
         self.store = store
+class NoPendingCancellationRequest(ApplicationError):
+    """The order has no buyer cancellation request waiting for the seller's answer."""
+
+
+class RejectReasonRequired(ApplicationError):
+    """A rejection needs one of the reasons TikTok offers for the request (named in the message)."""
+
+
+class PendingCancellationRequest(ApplicationError):
+    """Shipping would answer (US) or is blocked by (elsewhere) a buyer's pending request."""
+
+    def __init__(self, request: str, *, order_ref: str, ships_anyway: bool) -> None:
+        answer = f"answer it with 'tiktok-oms orders cancellation approve|reject {order_ref}'"
+        if ships_anyway:
+            super().__init__(f"{request}: shipping it rejects the request; {answer}, "
+                             "or ship anyway with --despite-cancel-request")
+        else:
+            super().__init__(f"{request}: TikTok does not ship an order while its buyer waits for an answer "
+                             f"in this market; {answer} first")
+        self.ships_anyway = ships_anyway

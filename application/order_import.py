@@ -22,6 +22,7 @@ class SyncSummary:
     in_review: int = 0
     quarantined: int = 0
     pages: int = 0
+    cancellation_requests: int = 0  # orders whose buyer waits for an answer to a cancellation request
     quarantine_reasons: list[str] = field(default_factory=list)
 
     def describe(self) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypedDict, cast
 
+from domain.cancellation_requests import RemoteCancellation
 from domain.catalog import Listing, Product
 from domain.imports import RemoteOrder
 from domain.inventory import StockMovement
@@ -54,6 +55,11 @@ class LineSummary(TypedDict):
     status: str
 
 
+class CancellationRequestSummary(TypedDict):
+    status: str  # pending | approved | rejected | closed
+    requested_at: str | None
+
+
 class OrderSummary(TypedDict):
     """One row of the order list (SPEC's JSON keys), read without building the aggregate."""
 
@@ -66,21 +72,29 @@ class OrderSummary(TypedDict):
     tiktok_status: str
     parent_order_id: str | None
     created_at: str
+    cancellation_request: CancellationRequestSummary | None
     lines: list[LineSummary]
 
 
 # The keys of the order list, defined once (by the TypedDicts above), in the order the adapters
 # read their values: a repository fetches these fields as plain rows and builds summaries with
 # `order_summary`/`line_summary`, so no adapter spells a key of its own.
-ORDER_SUMMARY_FIELDS: tuple[str, ...] = tuple(key for key in OrderSummary.__annotations__ if key != "lines")
+# `cancellation_request` is read from two columns and passed to `order_summary` on its own.
+ORDER_SUMMARY_FIELDS: tuple[str, ...] = tuple(
+    key for key in OrderSummary.__annotations__ if key not in ("lines", "cancellation_request")
+)
 LINE_SUMMARY_FIELDS: tuple[str, ...] = tuple(LineSummary.__annotations__)
 
 
-def order_summary(values: Sequence[Any], lines: builtins.list[LineSummary]) -> OrderSummary:
-    """An order-list row from its values in `ORDER_SUMMARY_FIELDS` order (created_at as ISO 8601 text)."""
+def order_summary(values: Sequence[Any], lines: builtins.list[LineSummary],
+                  cancellation_request: tuple[str | None, str | None] = (None, None)) -> OrderSummary:
+    """An order-list row from its values in `ORDER_SUMMARY_FIELDS` order (created_at as ISO 8601 text)
+    and the buyer's latest cancellation request as (status, requested_at ISO 8601), or (None, None)."""
     if len(values) != len(ORDER_SUMMARY_FIELDS):
         raise ValueError(f"an order summary has {len(ORDER_SUMMARY_FIELDS)} fields, not {len(values)}")
     row: dict[str, Any] = dict(zip(ORDER_SUMMARY_FIELDS, values))
+    status, requested_at = cancellation_request
+    row["cancellation_request"] = None if status is None else {"status": status, "requested_at": requested_at}
     row["lines"] = lines
     return cast(OrderSummary, row)
 
@@ -117,7 +131,8 @@ class OrderSummaries(Protocol):
     """The read port of the order list: summaries as plain rows, without building aggregates."""
 
     def summaries(
-        self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
+        self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None,
+        cancellation_request: str | None = None,
     ) -> builtins.list[OrderSummary]:
         """The order list, in the same order as `list`; lines in their order on the order."""
         ...
@@ -139,7 +154,8 @@ class OrderRepository(OrderSummaries, Protocol):
         ...
     def with_seller_sku(self, store_id: str, seller_sku: str) -> list[Order]: ...
     def list(
-        self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
+        self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None,
+        cancellation_request: str | None = None,
     ) -> list[Order]: ...
 
 
@@ -281,6 +297,20 @@ class ShippingProvider:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class CancellationPage:
+    cancellations: list[RemoteCancellation]
+    next_page_token: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RejectReason:
+    """A reason TikTok lets the seller give to reject a buyer's request (Get Reject Reasons)."""
+
+    name: str
+    text: str
+
+
 class TikTokShop(Protocol):
     """TikTok Shop's Partner API as the OMS needs it. Errors are `application.errors.TikTokError`s."""
 
@@ -298,8 +328,10 @@ class TikTokShop(Protocol):
         """Orders whose update_time is in [ge, lt), ascending by update_time; an empty token ends."""
         ...
 
-    def cancel(self, conn: Connection, *, order_id: str, reason_name: str, line_item_ids: list[str] | None) -> str:
-        """Returns TikTok's cancel id."""
+    def cancel(self, conn: Connection, *, order_id: str, reason_name: str, line_item_ids: list[str] | None,
+               bundle_line_item_ids: list[str] | None = None) -> str:
+        """Returns TikTok's cancel id. `line_item_ids` None cancels the whole order; the virtual
+        bundle lines among them (`bundle_line_item_ids`) are cancelled with every unit inside."""
         ...
 
     def ship_package(
@@ -327,6 +359,34 @@ class TikTokShop(Protocol):
 
     def order_details(self, conn: Connection, order_ids: list[str]) -> OrderPage:
         """Get Order Detail for up to 50 ids; ids TikTok does not know are left out."""
+        ...
+
+    def search_cancellations(
+        self,
+        conn: Connection,
+        *,
+        order_ids: list[str] | None = None,
+        update_time_ge: int | None = None,
+        update_time_lt: int | None = None,
+        page_token: str | None = None,
+        page_size: int = 50,
+    ) -> CancellationPage:
+        """Search Cancellations 202309: the shop's cancellations (buyer requests among them), by
+        order id or by update time (Unix seconds, [ge, lt)); an empty token ends."""
+        ...
+
+    def approve_cancellation(self, conn: Connection, *, cancel_id: str, idempotency_key: str) -> None:
+        """Approve a buyer's cancellation request (Approve Cancellation 202309)."""
+        ...
+
+    def reject_cancellation(
+        self, conn: Connection, *, cancel_id: str, reason_name: str, comment: str, idempotency_key: str
+    ) -> None:
+        """Reject a buyer's cancellation request with a reason from `reject_reasons`."""
+        ...
+
+    def reject_reasons(self, conn: Connection, *, cancel_id: str) -> list[RejectReason]:
+        """Get Reject Reasons 202309 for this request (TikTok changes them: never hard-coded)."""
         ...
 
 

@@ -59,15 +59,31 @@ def order_summary_of(order: Order) -> OrderSummary:
          order.warehouse_id, order.tiktok_status, order.parent_order_id, order.created_at.isoformat()),
         [line_summary((line.id, line.tiktok_line_item_id, line.seller_sku, line.product_sku, line.quantity,
                        line.status.value)) for line in order.lines],
+        (None, None) if (r := order.cancellation_request) is None else
+        (r.status.value, r.requested_at.isoformat() if r.requested_at else None),
     )
 
 
 def order_view(order: Order) -> dict[str, Any]:
+    """`order_summary` plus the address, shipments, TikTok's product name of each line and, on a
+    virtual bundle line, `components` (each `seller_sku`, `product_sku` or null, and `quantity`)."""
     summary = order_summary_of(order)
+    components = {line.id: line.components for line in order.lines if line.components}
+
+    def line_view(view: Any, line: Any) -> dict[str, Any]:
+        shown = {**view, "product_name": line.product_name}
+        if line.id in components:
+            shown["components"] = [
+                {"seller_sku": c.seller_sku, "sku_id": c.sku_id, "product_sku": c.product_sku, "quantity": c.quantity}
+                for c in components[line.id]
+            ]
+        return shown
+
     return {
         **summary,
         # TikTok's product name: a gift line without a seller SKU reads as a product, not a number.
-        "lines": [{**view, "product_name": line.product_name} for view, line in zip(summary["lines"], order.lines)],
+        "lines": [line_view(view, line) for view, line in zip(summary["lines"], order.lines)],
+        "cancellation_request": cancellation_request_view(order),
         "address": asdict(order.address),
         "shipments": [
             {
@@ -80,6 +96,26 @@ def order_view(order: Order) -> dict[str, Any]:
             }
             for s in order.shipments
         ],
+    }
+
+
+def cancellation_request_view(order: Order) -> dict[str, Any] | None:
+    """The buyer's latest cancellation request: `status` (pending|approved|rejected|closed),
+    `requested_at` and `respond_by` (ISO UTC or null), TikTok's `cancel_id`, `reason` and
+    `reason_text`, the `line_item_ids` asked for (empty: the whole order) and the seller's
+    `decision` (the reject reason, or "shipped")."""
+    request = order.cancellation_request
+    if request is None:
+        return None
+    return {
+        "status": request.status.value,
+        "requested_at": request.requested_at.isoformat() if request.requested_at else None,
+        "respond_by": request.respond_by.isoformat() if request.respond_by else None,
+        "cancel_id": request.cancel_id or None,
+        "reason": request.reason or None,
+        "reason_text": request.reason_text or None,
+        "line_item_ids": list(request.line_item_ids),
+        "decision": request.decision or None,
     }
 
 

@@ -159,6 +159,12 @@ class CancellationRequest:
     def line_item_ids(self) -> list[str] | None:
         return [line.tiktok_line_item_id for line in self.lines] if self.partial else None
 
+    @property
+    def bundle_line_item_ids(self) -> list[str] | None:
+        """The virtual bundle lines of a partial cancellation: TikTok needs each unit inside them."""
+        bundles = [line.tiktok_line_item_id for line in self.lines if line.is_bundle] if self.partial else []
+        return bundles or None
+
 
 def plan_cancellation(
     order: Order,

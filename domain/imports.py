@@ -5,7 +5,8 @@ from decimal import Decimal
 from enum import Enum
 
 from domain.addresses import Address, newer_address
-from domain.orders import FulfilledBy, LineStatus, Order, OrderLine
+from domain.cancellation_requests import flagged
+from domain.orders import BundleComponent, FulfilledBy, LineStatus, Order, OrderLine
 from domain.stores import Store
 
 SHIPPED_ON_TIKTOK = frozenset({"AWAITING_COLLECTION", "IN_TRANSIT", "DELIVERED", "COMPLETED"})
@@ -28,6 +29,16 @@ def cancelled_after_pickup(previous_status: str, cancel_reason: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
+class RemoteComponent:
+    """One listing of a virtual bundle as TikTok names it: `quantity` units per bundle."""
+
+    seller_sku: str
+    sku_id: str = ""
+    product_id: str = ""
+    quantity: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class RemoteLine:
     tiktok_line_item_id: str
     seller_sku: str
@@ -37,6 +48,11 @@ class RemoteLine:
     quantity: int = 1  # TikTok always sends 1; anything that claims more is exploded (R3)
     product_name: str = ""
     cancel_reason: str = ""  # TikTok's reason name once the line is cancelled
+    components: tuple[RemoteComponent, ...] = ()  # a virtual bundle's listings
+
+    @property
+    def listing_skus(self) -> list[str]:
+        return [c.seller_sku for c in self.components] if self.components else [self.seller_sku]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +69,14 @@ class RemoteOrder:
     delivery_option_id: str = ""
     currency: str = "USD"
     raw: Mapping[str, object] | None = field(default=None, compare=False, repr=False)
+    # The buyer asked to cancel and waits for the seller's answer (is_buyer_request_cancel).
+    buyer_requested_cancel: bool = False
+    cancel_requested_at: datetime | None = None
 
     @property
     def seller_skus(self) -> set[str]:
-        return {line.seller_sku for line in self.lines}
+        """The listings of this order: a virtual bundle counts as the listings it is made of."""
+        return {sku for line in self.lines for sku in line.listing_skus}
 
 
 class ImportOutcome(str, Enum):
@@ -89,6 +109,7 @@ def unit_lines(remote: RemoteOrder) -> list[RemoteLine]:
                     sale_price=line.sale_price,
                     product_name=line.product_name,
                     cancel_reason=line.cancel_reason,
+                    components=line.components,
                 )
             )
     return units
@@ -119,6 +140,7 @@ def import_remote_order(
             delivery_option_id=remote.delivery_option_id,
             currency=remote.currency,
             warehouse_id=store.fbt.warehouse_id if remote.fulfilled_by is FulfilledBy.STORE else store.default_warehouse_id,
+            cancellation_request=flagged(None, remote.buyer_requested_cancel, remote.cancel_requested_at),
         )
         _follow_tiktok_shipment(order)
         return ImportResult(ImportOutcome.NEW, order)
@@ -137,6 +159,10 @@ def import_remote_order(
             original.lines.append(_new_line(unit, mapping, new_id))
             continue
         part, line = found
+        if unit.components and not line.components and not line.stock_released:
+            # TikTok named the bundle's listings only now: they are what must be mapped.
+            line.components = _components(unit, mapping)
+            line.product_sku = None
         if unit.status == "CANCELLED":
             if line.stock_released and cancelled_after_pickup(part.tiktok_status, unit.cancel_reason):
                 line.stock_released = False  # left the FBT warehouse: it does not come back (issue 8)
@@ -148,6 +174,8 @@ def import_remote_order(
         part.tiktok_update_time = remote.update_time
         part.address = newer_address(part.address, remote.address)
         part.delivery_option_id = remote.delivery_option_id or part.delivery_option_id
+        part.cancellation_request = flagged(part.cancellation_request, remote.buyer_requested_cancel,
+                                            remote.cancel_requested_at)
         _follow_tiktok_shipment(part)
     changed = before != [_fingerprint(part) for part in parts]
     return ImportResult(ImportOutcome.UPDATED if changed else ImportOutcome.UNCHANGED)
@@ -160,7 +188,9 @@ def _fingerprint(order: Order) -> tuple[object, ...]:
         order.status,
         order.address,
         order.delivery_option_id,
-        tuple((line.id, line.status) for line in order.lines),
+        order.cancellation_request,
+        tuple((line.id, line.status, tuple((c.seller_sku, c.product_sku) for c in line.components))
+              for line in order.lines),
     )
 
 
@@ -183,8 +213,17 @@ def _new_line(unit: RemoteLine, mapping: Mapping[str, str | None], new_id: Calla
         tiktok_line_item_id=unit.tiktok_line_item_id,
         seller_sku=unit.seller_sku,
         sku_id=unit.sku_id,
-        product_sku=mapping.get(unit.seller_sku),
+        product_sku=None if unit.components else mapping.get(unit.seller_sku),
         status=status,
         sale_price=unit.sale_price,
         product_name=unit.product_name,
+        components=_components(unit, mapping),
     )
+
+
+def _components(unit: RemoteLine, mapping: Mapping[str, str | None]) -> list[BundleComponent]:
+    return [
+        BundleComponent(seller_sku=c.seller_sku, sku_id=c.sku_id, product_id=c.product_id, quantity=c.quantity,
+                        product_sku=mapping.get(c.seller_sku))
+        for c in unit.components
+    ]

@@ -1,9 +1,10 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
 from domain.addresses import Address
+from domain.cancellation_requests import CancellationRequest, RequestStatus
 from domain.exceptions import (
     FbtOrderNotActionable,
     InReviewOrderCannotBeShipped,
@@ -45,6 +46,24 @@ HELD_BY_TIKTOK = frozenset({"ON_HOLD", "UNPAID"})
 OPEN_STATUSES = (OrderStatus.IN_REVIEW, OrderStatus.ON_HOLD, OrderStatus.AWAITING_FULFILMENT)
 
 
+@dataclass(slots=True)
+class BundleComponent:
+    """One listing inside a virtual bundle line: `quantity` units of it make up one bundle.
+
+    TikTok sends a virtual bundle (a "combined listing" made in Seller Center) as one line item
+    whose `combined_listing_skus[]{sku_id, sku_count, product_id, seller_sku}` name the listings
+    it is made of (Get Order Detail/Get Order List 202309; changelog "Virtual bundles are now
+    available in order details"). The components, not the bundle, are what the seller maps to
+    products and what leaves stock.
+    """
+
+    seller_sku: str
+    sku_id: str = ""
+    product_id: str = ""
+    quantity: int = 1
+    product_sku: str | None = None
+
+
 class OrderLine:
     def __init__(
         self,
@@ -58,6 +77,7 @@ class OrderLine:
         status: LineStatus = LineStatus.OPEN,
         sale_price: Decimal = Decimal("0"),
         product_name: str = "",
+        components: list[BundleComponent] | None = None,
     ) -> None:
         if quantity != 1:
             raise OrderLineQuantityIsOne(quantity)
@@ -71,10 +91,54 @@ class OrderLine:
         self.sale_price = sale_price
         self.product_name = product_name  # TikTok's product (and SKU) name, for people to read
         self.stock_released = False
+        # A virtual bundle: one unit the buyer bought, made of these listings (empty otherwise).
+        self.components = list(components or [])
 
     @property
     def is_live(self) -> bool:
         return self.status is not LineStatus.CANCELLED
+
+    @property
+    def is_bundle(self) -> bool:
+        return bool(self.components)
+
+    @property
+    def listing_skus(self) -> list[str]:
+        """The listings this line is sold as: its components for a bundle, else its own SKU."""
+        return [c.seller_sku for c in self.components] if self.components else [self.seller_sku]
+
+    @property
+    def unmapped_listings(self) -> list[str]:
+        if self.components:
+            return [c.seller_sku for c in self.components if c.product_sku is None]
+        return [self.seller_sku] if self.product_sku is None else []
+
+    @property
+    def is_mapped(self) -> bool:
+        return not self.unmapped_listings
+
+    def stock_units(self) -> dict[str, int]:
+        """Units of each product that leave stock with this line (a bundle: all its components)."""
+        if not self.components:
+            return {} if self.product_sku is None else {self.product_sku: self.quantity}
+        units: dict[str, int] = {}
+        for component in self.components:
+            if component.product_sku is not None:
+                units[component.product_sku] = units.get(component.product_sku, 0) + component.quantity
+        return units
+
+    def map_listing(self, seller_sku: str, product_sku: str | None) -> bool:
+        """Map (or unmap) this listing wherever this line holds it; True if anything changed."""
+        changed = False
+        if self.components:
+            for component in self.components:
+                if component.seller_sku == seller_sku and component.product_sku != product_sku:
+                    component.product_sku = product_sku
+                    changed = True
+        elif self.seller_sku == seller_sku and self.product_sku != product_sku:
+            self.product_sku = product_sku
+            changed = True
+        return changed
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, OrderLine) and other.id == self.id
@@ -114,6 +178,7 @@ class Order:
         warehouse_id: str | None = None,
         split_index: int = 0,
         parent_order_id: str | None = None,
+        cancellation_request: CancellationRequest | None = None,
     ) -> None:
         self.id = id
         self.store_id = store_id
@@ -129,6 +194,8 @@ class Order:
         self.warehouse_id = warehouse_id
         self.split_index = split_index
         self.parent_order_id = parent_order_id
+        # The buyer's latest request to cancel, which the seller must answer (None: never asked).
+        self.cancellation_request = cancellation_request
         self.shipments: list[Shipment] = []
         self.status = OrderStatus.IN_REVIEW
         self.refresh_status()
@@ -160,7 +227,7 @@ class Order:
 
     @property
     def unmapped_skus(self) -> list[str]:
-        return sorted({line.seller_sku for line in self.live_lines if line.product_sku is None})
+        return sorted({sku for line in self.live_lines for sku in line.unmapped_listings})
 
     def find_line(self, ref: str) -> OrderLine | None:
         return next((l for l in self.lines if ref in (l.id, l.tiktok_line_item_id)), None)
@@ -209,9 +276,7 @@ class Order:
         # Unmapping never rewrites history: a line already shipped keeps the product it was sold as.
         lines = self.open_lines if product_sku is None else self.live_lines
         for line in lines:
-            if line.seller_sku == seller_sku and line.product_sku != product_sku:
-                line.product_sku = product_sku
-                changed = True
+            changed = line.map_listing(seller_sku, product_sku) or changed
         if changed:
             self.refresh_status()
         return changed
@@ -247,6 +312,7 @@ class Order:
             warehouse_id=self.warehouse_id,
             split_index=split_index,
             parent_order_id=self.parent_order_id or self.id,
+            cancellation_request=self.cancellation_request,
         )
         self.refresh_status()
         return part
@@ -274,6 +340,24 @@ class Order:
         self.shipments.append(shipment)
         self.refresh_status()
 
+    @property
+    def has_pending_cancellation_request(self) -> bool:
+        return self.cancellation_request is not None and self.cancellation_request.is_pending
+
+    def approve_cancellation_request(self, cancel_id: str) -> None:
+        """TikTok accepted the seller's approval: what the buyer asked to cancel is cancelled
+        (the lines TikTok named, else every open line)."""
+        request = self.cancellation_request or CancellationRequest(RequestStatus.PENDING)
+        wanted = set(request.line_item_ids)
+        self.cancellation_request = replace(request, status=RequestStatus.APPROVED, cancel_id=cancel_id)
+        self.cancel_lines([l for l in self.open_lines if not wanted or l.tiktok_line_item_id in wanted])
+
+    def reject_cancellation_request(self, cancel_id: str, reason: str) -> None:
+        """TikTok accepted the seller's rejection (`reason`, or "shipped" when shipping rejected it)."""
+        request = self.cancellation_request or CancellationRequest(RequestStatus.PENDING)
+        self.cancellation_request = replace(request, status=RequestStatus.REJECTED, cancel_id=cancel_id or request.cancel_id,
+                                            decision=reason)
+
     def cancel_lines(self, lines: list[OrderLine]) -> None:
         for line in lines:
             line.status = LineStatus.CANCELLED
@@ -281,26 +365,27 @@ class Order:
 
     def settle_fbt_stock(self, now: datetime) -> list[StockMovement]:
         """FBT stock follows the order: units leave once it is Shipped (R15), and a unit whose line
-        TikTok cancels afterwards comes back. Each happens at most once per line."""
+        TikTok cancels afterwards comes back. Each happens at most once per line. A virtual bundle
+        moves its components: one movement per product, of as many units as the bundle holds."""
         if not self.is_fbt or self.warehouse_id is None:
             return []
         moved = []
         for line in self.lines:
-            if line.product_sku is None:
+            if not line.is_mapped:
                 continue
             if line.status is LineStatus.SHIPPED and not line.stock_released and self.status is OrderStatus.SHIPPED:
                 line.stock_released = True
-                moved.append(self._movement(line, -1, "fbt_sale", now))
+                moved += [self._movement(line, sku, -n, "fbt_sale", now) for sku, n in line.stock_units().items()]
             elif line.status is LineStatus.CANCELLED and line.stock_released:
                 line.stock_released = False
-                moved.append(self._movement(line, +1, "fbt_cancel", now))
+                moved += [self._movement(line, sku, +n, "fbt_cancel", now) for sku, n in line.stock_units().items()]
         return moved
 
-    def _movement(self, line: OrderLine, quantity: int, reason: str, now: datetime) -> StockMovement:
-        assert self.warehouse_id is not None and line.product_sku is not None
+    def _movement(self, line: OrderLine, product_sku: str, quantity: int, reason: str, now: datetime) -> StockMovement:
+        assert self.warehouse_id is not None
         return StockMovement(
             warehouse_id=self.warehouse_id,
-            product_sku=line.product_sku,
+            product_sku=product_sku,
             quantity=quantity,
             order_id=self.id,
             line_id=line.id,

@@ -42,6 +42,30 @@ Feature: Listing mapping
       Then order "F-1" is "shipped"
       And the stock of "CAP" in "TikTok FBT" went down by 1
 
+  @R12 @R15
+  Rule: A virtual bundle is mapped, and leaves stock, as the listings it is made of
+    TikTok sends a virtual bundle (made in Seller Center) as one line that names its listings.
+
+    Background:
+      Given "tee-2cap" is a virtual bundle of "1 x tee-red-l, 2 x cap-yel"
+
+    Example: A bundle order stays In Review until every listing of the bundle is mapped
+      Given the listing "tee-red-l" is mapped to product "TEE-RED-L"
+      And TikTok has merchant order "B-1" for "1 x tee-2cap"
+      And the orders have been imported
+      Then order "B-1" is "in_review"
+      And the unmapped listings of store "TikTok US" are "cap-yel"
+      When the seller maps the listing "cap-yel" to product "CAP"
+      Then order "B-1" is "awaiting_fulfilment"
+
+    Example: An FBT bundle moves each of its listings' products out of FBT stock
+      Given TikTok has FBT order "F-B" for "1 x tee-2cap"
+      And the orders have been imported
+      When the seller maps the listing "tee-red-l" to product "TEE-RED-L"
+      And the seller maps the listing "cap-yel" to product "CAP"
+      Then order "F-B" is "shipped"
+      And the FBT stock of "TikTok FBT" went down by "1 x TEE-RED-L, 2 x CAP"
+
   @R12
   Rule: Unmapping a listing puts its open merchant orders back in review
 

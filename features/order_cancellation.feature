@@ -31,6 +31,21 @@ Feature: Order cancellation
       And order "M-1" holds "2 x tee-red-l"
       And TikTok's package "9400111" holds "2 x tee-red-l" of order "M-1"
 
+  @R6
+  Rule: A virtual bundle line is cancelled with every unit inside it
+    TikTok's 202602 cancel body names a bundle line once per unit inside it (sub_order_line_item_id).
+
+    Example: An out-of-stock bundle line is cancelled unit by unit and the other lines go on
+      Given "tee-2cap" is a virtual bundle of "1 x tee-red-l, 2 x cap-yel"
+      And the listing "cap-yel" is mapped to product "CAP"
+      And TikTok has merchant order "B-1" for "1 x tee-2cap, 1 x mug-1"
+      And the orders have been imported
+      When the seller cancels "1 x tee-2cap" of order "B-1" with reason "out-of-stock"
+      Then it succeeds
+      And order "B-1" holds "1 x mug-1"
+      And order "B-1" is "awaiting_fulfilment"
+      And TikTok cancelled each of the 3 units inside the bundle line of order "B-1"
+
   @R7
   Rule: A partial cancellation must give the reason out of stock; a full one any reason TikTok accepts
 

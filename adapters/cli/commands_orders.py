@@ -4,6 +4,7 @@ import click
 
 from adapters.cli.output import ExitCode, container, emit, json_option, split_ids, table
 from application.commands import (
+    AnswerCancellationRequest,
     AssignWarehouse,
     CancelOrder,
     CreateReturn,
@@ -12,8 +13,10 @@ from application.commands import (
     SplitOrder,
     SyncOrders,
 )
+from application.errors import PendingCancellationRequest
 from application.handlers.sync_orders import SyncSummary
 from domain.cancellation import CancelReason
+from domain.cancellation_requests import RequestStatus
 from domain.orders import FulfilledBy, OrderStatus
 
 
@@ -99,6 +102,8 @@ def orders_sync(ctx: click.Context, store: str | None, all_stores: bool, full: b
         lambda s: (
             f"synced {store}: {s['new']} new, {s['updated']} updated, {s['in_review']} in review, "
             f"{s['skipped']} skipped (FBT import settings), {s['quarantined']} set aside"
+            + (f"; {s['cancellation_requests']} with a buyer's cancellation request awaiting your answer "
+               f"(orders list --cancellation-request pending)" if s.get("cancellation_requests") else "")
         ),
     )
     for reason in summary.quarantine_reasons:
@@ -118,10 +123,14 @@ def _order_rows(rows: list[dict]) -> str:
 @click.option("--store")
 @click.option("--status", type=click.Choice([s.value for s in OrderStatus]))
 @click.option("--fulfilled-by", type=click.Choice([f.value for f in FulfilledBy]), help="store = Fulfilled by TikTok (FBT); merchant = yours.")
+@click.option("--cancellation-request", type=click.Choice([r.value for r in RequestStatus]),
+              help="Orders whose buyer's cancellation request is in this state (pending: awaiting your answer).")
 @json_option
 @click.pass_context
-def orders_list(ctx: click.Context, store: str | None, status: str | None, fulfilled_by: str | None, as_json: bool) -> None:
-    rows = container(ctx).queries().orders(store=store, status=status, fulfilled_by=fulfilled_by)
+def orders_list(ctx: click.Context, store: str | None, status: str | None, fulfilled_by: str | None,
+                cancellation_request: str | None, as_json: bool) -> None:
+    rows = container(ctx).queries().orders(store=store, status=status, fulfilled_by=fulfilled_by,
+                                           cancellation_request=cancellation_request)
     emit(rows, as_json, _order_rows)
 
 
@@ -131,10 +140,23 @@ def _order_text(o: dict) -> str:
         f"  warehouse: {o['warehouse_id'] or '-'}   TikTok status: {o['tiktok_status']}"
         + (f"   split from: {o['parent_order_id']}" if o["parent_order_id"] else ""),
     ]
-    out += [
-        f"  line {l['id']} (TikTok {l['tiktok_line_item_id']}): {l['seller_sku']}{' ' + repr(l['product_name']) if l.get('product_name') else ''} → {l['product_sku'] or 'UNMAPPED'} ×{l['quantity']} {l['status']}"
-        for l in o["lines"]
-    ]
+    for l in o["lines"]:
+        if l.get("components"):
+            out.append(f"  line {l['id']} (TikTok {l['tiktok_line_item_id']}): {l['seller_sku']} (virtual bundle) ×{l['quantity']} {l['status']}")
+            out += [f"    {c['quantity']} × {c['seller_sku']} → {c['product_sku'] or 'UNMAPPED'}" for c in l["components"]]
+        else:
+            out.append(f"  line {l['id']} (TikTok {l['tiktok_line_item_id']}): {l['seller_sku']}{' ' + repr(l['product_name']) if l.get('product_name') else ''} → {l['product_sku'] or 'UNMAPPED'} ×{l['quantity']} {l['status']}")
+    request = o.get("cancellation_request")
+    if request:
+        asked = f" on {request['requested_at']}" if request.get("requested_at") else ""
+        why = f": {request.get('reason_text') or request.get('reason')}" if request.get("reason_text") or request.get("reason") else ""
+        if request["status"] == "pending":
+            due = f", answer by {request['respond_by']}" if request.get("respond_by") else ""
+            out.append(f"  cancellation requested by the buyer{asked}{why} (PENDING{due}): "
+                       f"tiktok-oms orders cancellation approve|reject {o['id']}")
+        else:
+            decided = f" ({request['decision']})" if request.get("decision") else ""
+            out.append(f"  cancellation requested by the buyer{asked}{why}: {request['status']}{decided}")
     out += [f"  package {s['package_id']}: {s['carrier']} {s['tracking_number']} from {s['warehouse_id']}" for s in o["shipments"]]
     out += [f"  return {r['id']}: lines {', '.join(r['line_ids'])}" for r in o.get("returns", [])]
     return "\n".join(out)
@@ -170,9 +192,19 @@ def orders_assign(ctx: click.Context, order: str, warehouse: str) -> None:
 @click.argument("order")
 @click.option("--carrier", required=True, help="Carrier name as TikTok lists it, or its provider id.")
 @click.option("--tracking", required=True)
+@click.option("--despite-cancel-request", is_flag=True,
+              help="Ship although the buyer asked to cancel (in the US, shipping rejects the request).")
 @click.pass_context
-def orders_ship(ctx: click.Context, order: str, carrier: str, tracking: str) -> None:
-    package = container(ctx).ship_order()(ShipOrder(order=order, carrier=carrier, tracking=tracking))
+def orders_ship(ctx: click.Context, order: str, carrier: str, tracking: str, despite_cancel_request: bool) -> None:
+    """Ship an order; warns first when its buyer asked to cancel it."""
+    command = ShipOrder(order=order, carrier=carrier, tracking=tracking, despite_cancel_request=despite_cancel_request)
+    try:
+        package = container(ctx).ship_order()(command)
+    except PendingCancellationRequest as warning:
+        # Asked in a terminal; a script must say --despite-cancel-request itself.
+        if not (warning.ships_anyway and sys.stdin.isatty() and click.confirm(f"warning: {warning}. Ship anyway?", err=True)):
+            raise
+        package = container(ctx).ship_order()(command.model_copy(update={"despite_cancel_request": True}))
     click.echo(f"order {order} shipped: TikTok package {package}")
 
 
@@ -184,6 +216,33 @@ def orders_ship(ctx: click.Context, order: str, carrier: str, tracking: str) -> 
 def orders_cancel(ctx: click.Context, order: str, lines: str | None, reason: str) -> None:
     container(ctx).cancel_order()(CancelOrder(order=order, lines=split_ids(lines), reason=CancelReason(reason)))
     click.echo(f"cancelled {'lines ' + lines + ' of ' if lines else ''}order {order} ({reason})")
+
+
+@orders.group("cancellation")
+def orders_cancellation() -> None:
+    """Answer a buyer's request to cancel an order (see orders show / list --cancellation-request pending)."""
+
+
+@orders_cancellation.command("approve")
+@click.argument("order")
+@click.pass_context
+def cancellation_approve(ctx: click.Context, order: str) -> None:
+    """Approve the buyer's pending request: TikTok cancels the order (or the lines asked for)."""
+    container(ctx).answer_cancellation_request()(AnswerCancellationRequest(order=order, decision="approve"))
+    click.echo(f"approved the buyer's cancellation request of order {order}: it is cancelled")
+
+
+@orders_cancellation.command("reject")
+@click.argument("order")
+@click.option("--reason", help="One of the reasons TikTok offers (its name or text); left out, they are listed.")
+@click.option("--comment", default="", help="More detail for the buyer.")
+@click.pass_context
+def cancellation_reject(ctx: click.Context, order: str, reason: str | None, comment: str) -> None:
+    """Reject the buyer's pending request with a reason from TikTok's Get Reject Reasons."""
+    done = container(ctx).answer_cancellation_request()(
+        AnswerCancellationRequest(order=order, decision="reject", reason=reason, comment=comment)
+    )
+    click.echo(f"rejected the buyer's cancellation request of order {order} ({done.reason}): the order goes on")
 
 
 @click.group()

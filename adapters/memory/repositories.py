@@ -164,25 +164,30 @@ class InMemoryOrderRepository:
     def with_seller_sku(self, store_id: str, seller_sku: str) -> list[Order]:
         return [
             o for o in self._rows.values()
-            if o.store_id == store_id and any(line.seller_sku == seller_sku for line in o.lines)
+            if o.store_id == store_id and any(seller_sku in (line.seller_sku, *line.listing_skus) for line in o.lines)
         ]
 
-    def list(self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None) -> list[Order]:
+    def list(self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None,
+             cancellation_request: str | None = None) -> list[Order]:
         return sorted(
             (
                 o for o in self._rows.values()
                 if (store_id is None or o.store_id == store_id)
                 and (status is None or o.status.value == status)
                 and (fulfilled_by is None or o.fulfilled_by.value == fulfilled_by)
+                and (cancellation_request is None or (
+                    o.cancellation_request is not None and o.cancellation_request.status.value == cancellation_request))
             ),
             key=lambda o: (o.created_at, o.tiktok_order_id, o.split_index),
         )
 
 
     def summaries(
-        self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
+        self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None,
+        cancellation_request: str | None = None,
     ) -> "list[OrderSummary]":
-        return [order_summary_of(o) for o in self.list(store_id=store_id, status=status, fulfilled_by=fulfilled_by)]
+        return [order_summary_of(o) for o in self.list(store_id=store_id, status=status, fulfilled_by=fulfilled_by,
+                                                      cancellation_request=cancellation_request)]
 
     def page(self, where: OrderFilter, *, after: OrderCursor | None, limit: int) -> "list[OrderSummary]":
         def matches(o: Order) -> bool:

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from adapters.persistence import tables as t
 from domain.addresses import Address
-from domain.orders import Order, OrderLine, Shipment
+from domain.cancellation_requests import CancellationRequest, RequestStatus
+from domain.orders import BundleComponent, Order, OrderLine, Shipment
 
 _ADDRESS = ("name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
 _CHUNK = 500  # ids per IN (...): well under every driver's parameter limit
@@ -38,8 +39,13 @@ class OrderMapper:
         fresh = [row for row in rows if row["id"] not in self._seen]
         lines = self._children(t.order_lines, [r["id"] for r in fresh], t.order_lines.c.position)
         shipments = self._children(t.shipments, [r["id"] for r in fresh], t.shipments.c.id)
+        components: dict[str, list[Any]] = {}
+        ids = [r["id"] for r in fresh]
+        for parts in self._children(t.order_line_components, ids, t.order_line_components.c.position).values():
+            for part in parts:
+                components.setdefault(part["line_id"], []).append(part)
         for row in fresh:
-            order = _order(row, lines.get(row["id"], []), shipments.get(row["id"], []))
+            order = _order(row, lines.get(row["id"], []), shipments.get(row["id"], []), components)
             self._seen[order.id] = order
             self._saved[order.id] = _state(order)
         return [self._seen[row["id"]] for row in rows]
@@ -59,6 +65,7 @@ class OrderMapper:
             return
         self._upsert(t.orders, [state[0] for _, state in changed])
         self._upsert(t.order_lines, [row for _, state in changed for row in state[1]])
+        self._upsert(t.order_line_components, [row for _, state in changed for row in state[3]])
         new_shipments = [
             _shipment_row(o.id, s)
             for o, _ in changed
@@ -86,6 +93,7 @@ def _state(order: Order) -> tuple[Any, ...]:
         _order_row(order),
         tuple(_line_row(order, n, line) for n, line in enumerate(order.lines)),
         tuple(order.shipments),
+        tuple(_component_row(order, line, n, c) for line in order.lines for n, c in enumerate(line.components)),
     )
 
 
@@ -94,7 +102,7 @@ def _chunks(ids: list[str]) -> Iterator[list[str]]:
         yield ids[start:start + _CHUNK]
 
 
-def _order(row: Any, lines: list[Any], shipments: list[Any]) -> Order:
+def _order(row: Any, lines: list[Any], shipments: list[Any], components: dict[str, list[Any]]) -> Order:
     # Built as stored, not re-derived: __init__ would recompute the status.
     order = Order.__new__(Order)
     order.__dict__.update(
@@ -103,7 +111,8 @@ def _order(row: Any, lines: list[Any], shipments: list[Any]) -> Order:
         status=row["status"], tiktok_status=row["tiktok_status"], tiktok_update_time=row["tiktok_update_time"],
         created_at=row["created_at"], address=Address(**{f: row[f"address_{f}"] for f in _ADDRESS}),
         delivery_option_id=row["delivery_option_id"], currency=row["currency"], warehouse_id=row["warehouse_id"],
-        lines=[_line(line) for line in lines],
+        cancellation_request=_request(row),
+        lines=[_line(line, components.get(line["id"], [])) for line in lines],
         shipments=[
             Shipment(package_id=s["package_id"], line_ids=tuple(s["line_ids"]), warehouse_id=s["warehouse_id"],
                      carrier=s["carrier"], tracking_number=s["tracking_number"], shipped_at=s["shipped_at"])
@@ -113,14 +122,27 @@ def _order(row: Any, lines: list[Any], shipments: list[Any]) -> Order:
     return order
 
 
-def _line(row: Any) -> OrderLine:
+def _line(row: Any, components: list[Any]) -> OrderLine:
     line = OrderLine.__new__(OrderLine)
     line.__dict__.update(
         id=row["id"], tiktok_line_item_id=row["tiktok_line_item_id"], seller_sku=row["seller_sku"],
         sku_id=row["sku_id"], product_sku=row["product_sku"], quantity=row["quantity"], status=row["status"],
         sale_price=row["sale_price"], stock_released=row["stock_released"], product_name=row["product_name"],
+        components=[
+            BundleComponent(seller_sku=c["seller_sku"], sku_id=c["sku_id"], product_id=c["product_id"],
+                            quantity=c["quantity"], product_sku=c["product_sku"])
+            for c in components
+        ],
     )
     return line
+
+
+def _component_row(order: Order, line: OrderLine, position: int, component: BundleComponent) -> dict[str, Any]:
+    return {
+        "line_id": line.id, "position": position, "order_id": order.id, "store_id": order.store_id,
+        "seller_sku": component.seller_sku, "sku_id": component.sku_id, "product_id": component.product_id,
+        "quantity": component.quantity, "product_sku": component.product_sku,
+    }
 
 
 def _order_row(order: Order) -> dict[str, Any]:
@@ -131,6 +153,31 @@ def _order_row(order: Order) -> dict[str, Any]:
         "tiktok_update_time": order.tiktok_update_time, "created_at": order.created_at,
         **{f"address_{f}": getattr(order.address, f) for f in _ADDRESS},
         "delivery_option_id": order.delivery_option_id, "currency": order.currency, "warehouse_id": order.warehouse_id,
+        **_request_columns(order.cancellation_request),
+    }
+
+
+def _request(row: Any) -> CancellationRequest | None:
+    if row["cancel_request_status"] is None:
+        return None
+    return CancellationRequest(
+        RequestStatus(row["cancel_request_status"]), requested_at=row["cancel_requested_at"],
+        cancel_id=row["cancel_request_id"] or "", reason=row["cancel_request_reason"] or "",
+        reason_text=row["cancel_request_reason_text"] or "", respond_by=row["cancel_request_respond_by"],
+        line_item_ids=tuple(row["cancel_request_line_item_ids"] or ()), decision=row["cancel_request_decision"] or "",
+    )
+
+
+def _request_columns(request: CancellationRequest | None) -> dict[str, Any]:
+    if request is None:
+        return {"cancel_request_status": None, "cancel_requested_at": None, "cancel_request_id": None,
+                "cancel_request_reason": None, "cancel_request_reason_text": None, "cancel_request_respond_by": None,
+                "cancel_request_line_item_ids": None, "cancel_request_decision": None}
+    return {
+        "cancel_request_status": request.status.value, "cancel_requested_at": request.requested_at,
+        "cancel_request_id": request.cancel_id, "cancel_request_reason": request.reason,
+        "cancel_request_reason_text": request.reason_text, "cancel_request_respond_by": request.respond_by,
+        "cancel_request_line_item_ids": request.line_item_ids, "cancel_request_decision": request.decision,
     }
 
 

@@ -105,31 +105,38 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
         holding = select(t.order_lines.c.order_id).where(
             t.order_lines.c.store_id == store_id, t.order_lines.c.seller_sku == seller_sku
         )
-        return self._find(t.orders.c.id.in_(holding))
+        c = t.order_line_components.c
+        bundling = select(c.order_id).where(c.store_id == store_id, c.seller_sku == seller_sku)
+        return self._find(t.orders.c.id.in_(holding.union(bundling)))
 
     def list(
-        self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
+        self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None,
+        cancellation_request: str | None = None,
     ) -> list[Order]:
-        return self._find(*_conditions(store_id, status, fulfilled_by))
+        return self._find(*_conditions(store_id, status, fulfilled_by, cancellation_request))
 
     def summaries(
-        self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None
+        self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None,
+        cancellation_request: str | None = None,
     ) -> "list[OrderSummary]":
         # Plain rows, not aggregates: the list over a large shop must answer in well under a second.
         self.write()
         o, l = t.orders.c, t.order_lines.c
         heads = self._session.execute(
-            select(*(_summary_column(t.orders, name) for name in ORDER_SUMMARY_FIELDS))
-            .where(*_conditions(store_id, status, fulfilled_by))
+            select(*(_summary_column(t.orders, name) for name in ORDER_SUMMARY_FIELDS),
+                   o.cancel_request_status, o.cancel_requested_at)
+            .where(*_conditions(store_id, status, fulfilled_by, cancellation_request))
             .order_by(*_ORDER_LIST)
         )
         found: dict[str, OrderSummary] = {}
         for row in heads:
-            found[row[0]] = order_summary((*row[:-1], row[-1].isoformat()), [])  # created_at is last
+            *fields, created_at, request_status, requested_at = row  # created_at is the last field
+            request = (request_status, requested_at.isoformat() if requested_at else None)
+            found[row[0]] = order_summary((*fields, created_at.isoformat()), [], request)
         lines = (
             select(l.order_id, *(_summary_column(t.order_lines, name) for name in LINE_SUMMARY_FIELDS))
             .join(t.orders, o.id == l.order_id)
-            .where(*_conditions(store_id, status, fulfilled_by))
+            .where(*_conditions(store_id, status, fulfilled_by, cancellation_request))
             .order_by(l.order_id, l.position)
         )
         for row in self._session.execute(lines):
@@ -153,14 +160,17 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
             conditions.append(or_(o.created_at < after.created_at,
                                   and_(o.created_at == after.created_at, o.id < after.order_id)))
         heads = self._session.execute(
-            select(*(_summary_column(t.orders, name) for name in ORDER_SUMMARY_FIELDS))
+            select(*(_summary_column(t.orders, name) for name in ORDER_SUMMARY_FIELDS),
+                   o.cancel_request_status, o.cancel_requested_at)
             .where(*conditions)
             .order_by(o.created_at.desc(), o.id.desc())
             .limit(limit)
         ).all()
-        found: dict[str, OrderSummary] = {
-            row[0]: order_summary((*row[:-1], row[-1].isoformat()), []) for row in heads  # created_at is last
-        }
+        found: dict[str, OrderSummary] = {}
+        for row in heads:
+            *fields, created_at, request_status, requested_at = row  # created_at is the last field
+            request = (request_status, requested_at.isoformat() if requested_at else None)
+            found[row[0]] = order_summary((*fields, created_at.isoformat()), [], request)
         if found:
             lines = (
                 select(l.order_id, *(_summary_column(t.order_lines, name) for name in LINE_SUMMARY_FIELDS))
@@ -183,8 +193,10 @@ def _raw(column: Any) -> Any:
     return type_coerce(column, String).label(column.name)
 
 
-def _conditions(store_id: str | None, status: str | None, fulfilled_by: str | None) -> list[Any]:
-    wanted = ((t.orders.c.store_id, store_id), (t.orders.c.status, status), (t.orders.c.fulfilled_by, fulfilled_by))
+def _conditions(store_id: str | None, status: str | None, fulfilled_by: str | None,
+                cancellation_request: str | None = None) -> list[Any]:
+    wanted = ((t.orders.c.store_id, store_id), (t.orders.c.status, status), (t.orders.c.fulfilled_by, fulfilled_by),
+              (t.orders.c.cancel_request_status, cancellation_request))
     return [column == value for column, value in wanted if value is not None]
 
 

@@ -125,6 +125,15 @@ orders = Table(
     Column("delivery_option_id", ID, nullable=False),
     Column("currency", String(8), nullable=False),
     Column("warehouse_id", ID, _ref("warehouses.id"), nullable=True),
+    # The buyer's latest cancellation request (all null: never asked).
+    Column("cancel_request_status", String(16), nullable=True),
+    Column("cancel_requested_at", UtcDateTime, nullable=True),
+    Column("cancel_request_id", ID, nullable=True),
+    Column("cancel_request_reason", NAME, nullable=True),
+    Column("cancel_request_reason_text", Text, nullable=True),
+    Column("cancel_request_respond_by", UtcDateTime, nullable=True),
+    Column("cancel_request_line_item_ids", StringTuple, nullable=True),
+    Column("cancel_request_decision", NAME, nullable=True),
     # Split parts share the TikTok order id; the split index tells them apart.
     UniqueConstraint("store_id", "tiktok_order_id", "split_index"),
     Index(None, "tiktok_order_id"),
@@ -132,6 +141,7 @@ orders = Table(
     Index(None, "fulfilled_by"),
     Index(None, "created_at"),
     Index(None, "created_at", "id"),  # the web order list: newest first, keyset pages
+    Index(None, "cancel_request_status"),
 )
 
 order_lines = Table(
@@ -156,6 +166,24 @@ order_lines = Table(
     Index(None, "order_id"),
     Index(None, "store_id", "seller_sku"),
     Index(None, "seller_sku"),  # the web order list's SKU search across stores
+)
+
+# The listings a virtual bundle line is made of: what is mapped, and what leaves stock.
+order_line_components = Table(
+    "order_line_components",
+    metadata,
+    Column("line_id", ID, _ref("order_lines.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("order_id", ID, _ref("orders.id"), nullable=False),
+    Column("store_id", ID, _ref("stores.id"), nullable=False),
+    Column("seller_sku", NAME, nullable=False),
+    Column("sku_id", ID, nullable=False),
+    Column("product_id", ID, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("product_sku", NAME, _ref("products.sku"), nullable=True),
+    CheckConstraint("quantity >= 1", name="component_quantity_positive"),
+    Index(None, "order_id"),
+    Index(None, "store_id", "seller_sku"),
 )
 
 shipments = Table(
@@ -194,7 +222,8 @@ stock_movements = Table(
     Column("line_id", ID, _ref("order_lines.id"), nullable=False),
     Column("reason", String(32), nullable=False),
     Column("at", UtcDateTime, nullable=False),
-    UniqueConstraint("line_id", "reason"),  # a unit leaves stock once, and comes back at most once
+    # A unit leaves stock once, and comes back at most once (a bundle: once per component product).
+    UniqueConstraint("line_id", "product_sku", "reason"),
 )
 
 sync_checkpoints = Table(

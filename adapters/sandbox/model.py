@@ -62,6 +62,45 @@ def seller_cancel_reasons(status: str, region: str, now: int) -> tuple[str, ...]
     gone = {kind for kind, markets, since in _WITHDRAWN if market in markets and now >= since}
     return tuple(n for n in names if not ("address" in gone and ("address" in n)))
 
+# TikTok's reasons for rejecting a buyer's cancellation request, by market (cancel-reasons page,
+# "Seller Reject Cancel Request Reason", as of 2025-10-24), served by Get Reject Reasons. The OMS
+# keeps no copy: it always asks.
+_REJECT_DEFAULT = (
+    ("order_manage_list_action_respond_popup_reject_reason_invalid_cancellation_reason", "Invalid reason for cancellation"),
+    ("order_manage_list_action_respond_popup_reject_reason_delivered", "Product delivery is on schedule"),
+    ("order_manage_list_action_respond_popup_reject_reason_buyer_agree", "Reached an agreement with the buyer"),
+    ("seller_reject_apply_product_has_been_packed", "Product has been packed"),
+)
+_REJECT_BY_MARKET = {
+    "GB": (
+        ("order_manage_list_action_respond_popup_reject_reason_invalid_cancellation_reason_uk",
+         "Invalid reason for cancellation"),
+        ("order_manage_list_action_respond_popup_reject_reason_delivered_uk", "Product delivery is on schedule"),
+        ("order_manage_list_action_respond_popup_reject_reason_buyer_agree_uk", "Reached an agreement with the buyer"),
+        ("seller_reject_apply_product_has_been_packed", "Product has been packed"),
+    ),
+    "MX": (
+        ("seller_reject_apply_product_has_been_packed", "Product shipped. Tracking updates will be available soon."),
+        ("reverse_reject_request_reason_5", "You have reached an agreement with the customer"),
+        ("seller_reject_apply_unable_to_change_address", "Unable to change address"),
+    ),
+    "EU": (
+        ("ecom_refund_reject_reason_cancel_unacceptable_uk", "The seller didn't accept your cancellation request."),
+        ("ecom_reverse_reject_cancel_reason_product_packed", "Your product has been shipped. Please wait for tracking updates."),
+    ),
+}
+_REJECT_BY_MARKET["BR"] = _REJECT_BY_MARKET["MX"]
+_REJECT_BY_MARKET["UK"] = _REJECT_BY_MARKET["GB"]
+for _eu in ("DE", "ES", "FR", "IE", "IT"):
+    _REJECT_BY_MARKET[_eu] = _REJECT_BY_MARKET["EU"]
+REQUEST_ANSWER_WINDOW = 48 * 3600  # the sandbox gives the seller two days to answer a buyer's request
+
+
+def reject_reasons_of(region: str) -> tuple[tuple[str, str], ...]:
+    """(name, text) of the reasons a seller in this market may give to reject a buyer's request."""
+    return _REJECT_BY_MARKET.get(region.upper(), _REJECT_DEFAULT)
+
+
 APP_SCOPES = (
     "seller.authorization.info",
     "seller.order.info",
@@ -97,6 +136,8 @@ class SimShop:
     cipher: str
     code: str
     orders: dict[str, dict] = field(default_factory=dict)
+    # Virtual bundles made in Seller Center: seller_sku -> combined_listing_skus entries.
+    bundles: dict[str, list[dict]] = field(default_factory=dict)
 
 
 @dataclass
@@ -128,6 +169,9 @@ class TikTokShopModel:
         self._refresh: dict[str, _Token] = {}
         self._ids = itertools.count(int(self._now()) * 1000)
         self.cancellations: list[dict] = []
+        # Every cancellation as Search Cancellations shows it, buyer requests included, by cancel_id.
+        self.cancellation_records: dict[str, dict] = {}
+        self._answered: dict[str, dict] = {}  # idempotency_key -> the answer already given
         self.packages: list[dict] = []
         self.calls: list[tuple[str, str]] = []
         self.lock = threading.RLock()
@@ -342,7 +386,10 @@ class TikTokShopModel:
                 raise TikTokApiError(36009004, "at most 50 ids")
             return {"orders": [json.loads(json.dumps(self._order(shop, i))) for i in ids]}
 
-    def cancel(self, access_token: str, cipher: str, body: dict) -> dict:
+    def cancel(self, access_token: str, cipher: str, body: dict, version: str = "202309") -> dict:
+        """Cancel Order: 202309 names line items (`order_line_item_ids`); 202602 may name them with
+        `order_line_list[]{order_line_item_id, sub_order_line_item_id}`, which a virtual bundle
+        line needs: one entry per unit inside it (NODE-SDK ReturnRefund202602CancelOrderRequestBody)."""
         with self.lock:
             shop = self._authorize(access_token, cipher, "cancel")
             assert shop is not None
@@ -356,17 +403,18 @@ class TikTokShopModel:
             if reason not in allowed:
                 raise TikTokApiError(25001021, "Reason not match order status")
             live = [i for i in order["line_items"] if i["display_status"] != "CANCELLED"]
-            wanted = body.get("order_line_item_ids") or [i["id"] for i in live]
-            items = [i for i in live if i["id"] in wanted]
-            if len(items) != len(set(wanted)):
-                raise TikTokApiError(25001011, "some line items are unknown or already cancelled")
-            if len(items) < len(live):
+            items, units = self._cancel_targets(live, body, version)
+            if len(items) < len(live) or units:
                 if not reason.startswith("seller_cancel_reason_out_of_stock") or shop.region not in ("US", "GB", "UK"):
                     raise TikTokApiError(25005010, "Unable to cancel individual line items within this request")
+            for unit in units:  # some units of a bundle, the bundle line itself goes on
+                unit.update(display_status="CANCELLED", cancel_reason=reason, cancel_user="SELLER")
             for item in items:
                 item["display_status"] = "CANCELLED"
                 item["cancel_reason"] = reason
                 item["cancel_user"] = "SELLER"
+                for unit in item.get("sub_item_info") or []:
+                    unit.update(display_status="CANCELLED", cancel_reason=reason, cancel_user="SELLER")
             if len(items) == len(live):
                 order["status"] = "CANCELLED"
                 order["cancellation_initiator"] = "SELLER"
@@ -374,7 +422,209 @@ class TikTokShopModel:
             self._touch(order)
             cancel_id = self.new_id()
             self.cancellations.append({"cancel_id": cancel_id, "order_id": order["id"], "reason": reason, "line_item_ids": [i["id"] for i in items]})
+            self._record(shop, order, cancel_id, role="SELLER", cancel_type="CANCEL", reason=reason,
+                         status="CANCELLATION_REQUEST_SUCCESS", items=items)
             return {"cancel_id": cancel_id, "cancel_status": "CANCELLATION_REQUEST_SUCCESS"}
+
+    @staticmethod
+    def _cancel_targets(live: list[dict], body: dict, version: str) -> tuple[list[dict], list[dict]]:
+        """The line items a cancel body names whole, and the units of bundles it names in part."""
+        by_id = {i["id"]: i for i in live}
+        entries = body.get("order_line_list") if version >= "202602" else None
+        if not entries:
+            wanted = body.get("order_line_item_ids") or list(by_id)
+            items = [by_id[i] for i in dict.fromkeys(wanted) if i in by_id]
+            if len(items) != len(set(wanted)):
+                raise TikTokApiError(25001011, "some line items are unknown or already cancelled")
+            if body.get("order_line_item_ids") and any(i.get("sub_item_info") for i in items):
+                raise TikTokApiError(25001001, "a virtual bundle line is cancelled unit by unit: "
+                                               "order_line_list with sub_order_line_item_id (202602)")
+            return items, []
+        named: dict[str, set[str]] = {}
+        for entry in entries:
+            line_id = str(entry.get("order_line_item_id") or "")
+            if line_id not in by_id:
+                raise TikTokApiError(25001011, "some line items are unknown or already cancelled")
+            sub = entry.get("sub_order_line_item_id")
+            named.setdefault(line_id, set()).update([str(sub)] if sub else [])
+        items: list[dict] = []
+        units: list[dict] = []
+        for line_id, subs in named.items():
+            item = by_id[line_id]
+            inside = {u["id"]: u for u in item.get("sub_item_info") or [] if u.get("display_status") != "CANCELLED"}
+            if not inside:
+                items.append(item)
+                continue
+            if not subs:
+                raise TikTokApiError(25001001, "sub_order_line_item_id is required for bundle products")
+            if not subs <= inside.keys():
+                raise TikTokApiError(25001011, "some sub line items are unknown or already cancelled")
+            if subs == inside.keys():
+                items.append(item)
+            else:
+                units += [inside[u] for u in sorted(subs)]
+        return items, units
+
+    # --- buyer cancellation requests (Search/Approve/Reject Cancellation, Get Reject Reasons) ----
+
+    def _record(self, shop: SimShop, order: dict, cancel_id: str, *, role: str, cancel_type: str, reason: str,
+                status: str, items: list[dict], reason_text: str = "") -> dict:
+        now = self.now()
+        record = {
+            "cancel_id": cancel_id, "order_id": order["id"], "cancel_type": cancel_type, "cancel_status": status,
+            "role": role, "cancel_reason": reason, "cancel_reason_text": reason_text or reason,
+            "create_time": now, "update_time": now,
+            "seller_next_action_response": (
+                [{"action": "SELLER_RESPOND_CANCEL", "deadline": now + REQUEST_ANSWER_WINDOW}]
+                if status == "CANCELLATION_REQUEST_PENDING" else []
+            ),
+            "refund_amount": {"currency": "USD", "refund_total": order.get("payment", {}).get("total_amount", "0")},
+            "cancel_line_items": [
+                {"cancel_line_item_id": self.new_id(), "order_line_item_id": i["id"], "sku_id": i.get("sku_id", ""),
+                 "seller_sku": i.get("seller_sku", ""), "product_name": i.get("product_name", "")}
+                for i in items
+            ],
+            "_shop_id": shop.id,
+        }
+        self.cancellation_records[cancel_id] = record
+        return record
+
+    def _shop_of_order(self, order_id: str) -> SimShop:
+        return next(s for s in self.shops.values() if order_id in s.orders)
+
+    def buyer_requests_cancellation(
+        self, order_id: str, *, reason: str = "ecom_order_to_ship_canceled_reason_created_by_mistakes",
+        reason_text: str = "Order created by mistake",
+    ) -> str:
+        """After the remorse hour the buyer can only ask; TikTok flags the order until the seller answers."""
+        with self.lock:
+            order = self.find_order(order_id)
+            shop = self._shop_of_order(order_id)
+            if order["status"] not in ("AWAITING_SHIPMENT", "PARTIALLY_SHIPPING"):
+                raise TikTokApiError(25001003, f"order in status {order['status']} takes no cancellation request")
+            live = [i for i in order["line_items"] if i["display_status"] != "CANCELLED"]
+            record = self._record(shop, order, self.new_id(), role="BUYER", cancel_type="BUYER_CANCEL", reason=reason,
+                                  reason_text=reason_text, status="CANCELLATION_REQUEST_PENDING", items=live)
+            if order.get("is_buyer_request_cancel") and order.get("request_cancel_time"):
+                record["create_time"] = order["request_cancel_time"]  # a recorded case already says when
+            order.update(is_buyer_request_cancel=True, request_cancel_time=record["create_time"])
+            self._touch(order)
+            return str(record["cancel_id"])
+
+    def buyer_withdraws_cancellation(self, order_id: str) -> None:
+        with self.lock:
+            record = self._pending_request(order_id)
+            self._close_request(record, "CANCELLATION_REQUEST_CANCELLED")
+
+    def _pending_request(self, order_id: str) -> dict:
+        found = [r for r in self.cancellation_records.values()
+                 if r["order_id"] == order_id and r["role"] == "BUYER" and r["cancel_status"] == "CANCELLATION_REQUEST_PENDING"]
+        if not found:
+            raise KeyError(f"no pending cancellation request on order {order_id}")
+        return found[-1]
+
+    def _close_request(self, record: dict, status: str) -> None:
+        record.update(cancel_status=status, update_time=self.now(), seller_next_action_response=[])
+        order = self.find_order(record["order_id"])
+        order["is_buyer_request_cancel"] = False
+        self._touch(order)
+
+    def search_cancellations(self, access_token: str, cipher: str, *, page_size: int, page_token: str | None,
+                             body: dict) -> dict:
+        with self.lock:
+            shop = self._authorize(access_token, cipher, "search_cancellations")
+            assert shop is not None
+            if not 1 <= page_size <= 50:
+                raise TikTokApiError(25001001, "page_size must be between 1 and 50")
+
+            def wanted(record: dict) -> bool:
+                for key, field_name in (("order_ids", "order_id"), ("cancel_ids", "cancel_id"),
+                                        ("cancel_status", "cancel_status"), ("cancel_types", "cancel_type")):
+                    if body.get(key) and record[field_name] not in body[key]:
+                        return False
+                for key, field_name in (("update_time", "update_time"), ("create_time", "create_time")):
+                    if body.get(f"{key}_ge") is not None and record[field_name] < int(body[f"{key}_ge"]):
+                        return False
+                    if body.get(f"{key}_lt") is not None and record[field_name] >= int(body[f"{key}_lt"]):
+                        return False
+                return True
+
+            matching = sorted((r for r in self.cancellation_records.values() if r["_shop_id"] == shop.id and wanted(r)),
+                              key=lambda r: (r["update_time"], r["cancel_id"]))
+            try:
+                start = int(page_token) if page_token else 0
+            except ValueError:
+                raise TikTokApiError(25001001, "page_token is invalid") from None
+            page = matching[start:start + page_size]
+            token = str(start + page_size) if start + page_size < len(matching) else ""
+            return {"cancellations": [{k: v for k, v in json.loads(json.dumps(r)).items() if not k.startswith("_")}
+                                      for r in page],
+                    "total_count": len(matching), "next_page_token": token}
+
+    def _request_of(self, shop: SimShop, cancel_id: str) -> dict:
+        record = self.cancellation_records.get(cancel_id)
+        if record is None or record["_shop_id"] != shop.id:
+            raise TikTokApiError(25007006, "Order not found.")
+        return record
+
+    def _once(self, key: str | None, answer: Callable[[], dict]) -> dict:
+        if key and key in self._answered:
+            return self._answered[key]
+        result = answer()
+        if key:
+            self._answered[key] = result
+        return result
+
+    def approve_cancellation(self, access_token: str, cipher: str, cancel_id: str, idempotency_key: str | None) -> dict:
+        with self.lock:
+            shop = self._authorize(access_token, cipher, "approve_cancellation")
+            assert shop is not None
+
+            def approve() -> dict:
+                record = self._request_of(shop, cancel_id)
+                if record["cancel_status"] != "CANCELLATION_REQUEST_PENDING":
+                    raise TikTokApiError(25011012, "reverse status cannot approve application")
+                order = self._order(shop, record["order_id"])
+                if order["status"] not in ("AWAITING_SHIPMENT", "PARTIALLY_SHIPPING", "ON_HOLD"):
+                    raise TikTokApiError(25001045, "The order has already been shipped and we are unable to cancel shipment with the courier.")
+                ids = {i["order_line_item_id"] for i in record["cancel_line_items"]}
+                for item in order["line_items"]:
+                    if item["id"] in ids and item["display_status"] != "CANCELLED":
+                        item.update(display_status="CANCELLED", cancel_user="BUYER", cancel_reason=record["cancel_reason"])
+                if all(i["display_status"] == "CANCELLED" for i in order["line_items"]):
+                    order.update(status="CANCELLED", cancellation_initiator="BUYER", cancel_reason=record["cancel_reason"])
+                self._close_request(record, "CANCELLATION_REQUEST_SUCCESS")
+                return {}
+
+            return self._once(idempotency_key, approve)
+
+    def reject_cancellation(self, access_token: str, cipher: str, cancel_id: str, idempotency_key: str | None,
+                            body: dict) -> dict:
+        with self.lock:
+            shop = self._authorize(access_token, cipher, "reject_cancellation")
+            assert shop is not None
+
+            def reject() -> dict:
+                record = self._request_of(shop, cancel_id)
+                reason = str(body.get("reject_reason") or "")
+                if not reason:
+                    raise TikTokApiError(25001001, "param body.reject_reason is missing")
+                if reason not in {name for name, _ in reject_reasons_of(shop.region)}:
+                    raise TikTokApiError(25001014, "Unknown return reason. Please ensure you are passing a valid return reason.")
+                if record["cancel_status"] != "CANCELLATION_REQUEST_PENDING":
+                    raise TikTokApiError(25011011, "reverse status cannot reject application")
+                record["reject_reason"] = reason
+                self._close_request(record, "CANCELLATION_REQUEST_CANCELLED")
+                return {}
+
+            return self._once(idempotency_key, reject)
+
+    def reject_reasons(self, access_token: str, cipher: str, cancel_id: str) -> dict:
+        with self.lock:
+            shop = self._authorize(access_token, cipher, "reject_reasons")
+            assert shop is not None
+            self._request_of(shop, cancel_id)
+            return {"reasons": [{"name": name, "text": text} for name, text in reject_reasons_of(shop.region)]}
 
     def mark_shipped(self, access_token: str, cipher: str, order_id: str, body: dict) -> dict:
         """Mark Package As Shipped: the package is made as it ships (US, UK, EU, JP)."""
@@ -390,9 +640,11 @@ class TikTokShopModel:
             items = [i for i in open_items if i["id"] in wanted]
             if not items or len(items) != len(set(wanted)):
                 raise TikTokApiError(21011007, "some line items cannot be shipped")
+            self._refuse_shipping_with_pending_request(shop, order)
             package_id = self.new_id()
             order.setdefault("packages", []).append({"id": package_id})
             self._ship(order, items, package_id, str(body.get("tracking_number") or ""), str(body.get("shipping_provider_id", "")))
+            self._reject_request_by_shipping(order)
             return {"order_id": order_id, "order_line_item_ids": [i["id"] for i in items], "package_id": package_id}
 
     def ship_existing_package(self, access_token: str, cipher: str, package_id: str, body: dict) -> dict:
@@ -408,8 +660,10 @@ class TikTokShopModel:
             items = [i for _, i in found if i["display_status"] in ("AWAITING_SHIPMENT", "")]
             if not items:
                 raise TikTokApiError(21011007, "the package has nothing left to ship")
+            self._refuse_shipping_with_pending_request(shop, order)
             shipment = body.get("self_shipment") or {}
             self._ship(order, items, package_id, str(shipment.get("tracking_number") or ""), str(shipment.get("shipping_provider_id", "")))
+            self._reject_request_by_shipping(order)
             return {}
 
     def _ship(self, order: dict, items: list[dict], package_id: str, tracking: str, provider: str) -> None:
@@ -425,6 +679,22 @@ class TikTokShopModel:
         self._touch(order)
         self.packages.append({"package_id": package_id, "order_id": order["id"],
                               "line_item_ids": [i["id"] for i in items], "tracking_number": tracking})
+
+    def _refuse_shipping_with_pending_request(self, shop: SimShop, order: dict) -> None:
+        """US: shipping rejects a pending buyer request; elsewhere it is refused (changelog
+        "US only: order cancellation workflow updates")."""
+        if order.get("is_buyer_request_cancel") and shop.region != "US":
+            raise TikTokApiError(21011007, "Package item has after-sale request")
+
+    def _reject_request_by_shipping(self, order: dict) -> None:
+        if not order.get("is_buyer_request_cancel"):
+            return
+        try:
+            record = self._pending_request(order["id"])
+        except KeyError:
+            order["is_buyer_request_cancel"] = False
+            return
+        self._close_request(record, "CANCELLATION_REQUEST_CANCELLED")
 
     def _check_fulfillable(self, order: dict) -> None:
         if order["fulfillment_type"] == "FULFILLMENT_BY_TIKTOK":
@@ -501,7 +771,7 @@ class TikTokShopModel:
                         "id": self.new_id(), "sku_id": sku_id, "seller_sku": seller_sku,
                         "product_id": f"prod-{seller_sku}", "product_name": seller_sku, "sku_name": seller_sku,
                         "display_status": status, "sale_price": price, "original_price": price,
-                        "currency": "USD", "is_gift": False,
+                        "currency": "USD", "is_gift": False, **self._bundle_fields(shop, seller_sku, status),
                     })
             order = {
                 "id": order_id, "status": status,
@@ -546,6 +816,34 @@ class TikTokShopModel:
             "postal_code": "", "full_address": "", "region_code": full.get("region_code", region),
             "district_info": [d for d in full.get("district_info", []) if d.get("address_level") in ("L0", "L1", "L2")],
         }
+
+    def define_bundle(self, seller_sku: str, components: list[tuple[str, int]], shop_id: str | None = None) -> None:
+        """The seller makes a virtual bundle in Seller Center of (seller_sku, count) listings."""
+        with self.lock:
+            self.shop(shop_id).bundles[seller_sku] = [
+                {"sku_id": f"sku-{sku}", "sku_count": count, "product_id": f"prod-{sku}", "seller_sku": sku}
+                for sku, count in components
+            ]
+
+    def _bundle_fields(self, shop: SimShop, seller_sku: str, status: str) -> dict:
+        combined = shop.bundles.get(seller_sku)
+        if not combined:
+            return {}
+        # Each unit inside the bundle has its own sub line item id (sub_item_info, 202507 model).
+        subs = [
+            {"id": self.new_id(), "sku_id": c["sku_id"], "seller_sku": c["seller_sku"], "product_id": c["product_id"],
+             "display_status": status}
+            for c in combined for _ in range(c["sku_count"])
+        ]
+        return {"combined_listing_skus": [dict(c) for c in combined], "sub_item_info": subs}
+
+    def put_order(self, payload: dict, shop_id: str | None = None) -> dict:
+        """An order exactly as TikTok sends it (a recorded case), into a shop."""
+        with self.lock:
+            order = json.loads(json.dumps(payload))
+            order.pop("note", None)
+            self.shop(shop_id).orders[str(order["id"])] = order
+            return order
 
     def find_order(self, order_id: str) -> dict:
         for shop in self.shops.values():

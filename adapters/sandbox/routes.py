@@ -69,6 +69,37 @@ def _cancel(c: Call) -> dict[str, Any]:
     return c.model.cancel(c.access_token, c.shop_cipher, c.body)
 
 
+def _cancel_202602(c: Call) -> dict[str, Any]:
+    if not c.body.get("order_id") or not c.body.get("cancel_reason"):
+        raise TikTokApiError(25001001, "param body.order_id and body.cancel_reason are required")
+    return c.model.cancel(c.access_token, c.shop_cipher, c.body, version="202602")
+
+
+def _search_cancellations(c: Call) -> dict[str, Any]:
+    raw_size = c.query.get("page_size", "10")  # TikTok's default page size here is 10
+    if not raw_size.isdigit():
+        raise TikTokApiError(25001001, "param query.page_size is not a number")
+    return c.model.search_cancellations(c.access_token, c.shop_cipher, page_size=int(raw_size),
+                                        page_token=c.query.get("page_token") or None, body=c.body)
+
+
+def _approve_cancellation(c: Call) -> dict[str, Any]:
+    return c.model.approve_cancellation(c.access_token, c.shop_cipher, c.path_params["cancel_id"],
+                                        c.query.get("idempotency_key"))
+
+
+def _reject_cancellation(c: Call) -> dict[str, Any]:
+    return c.model.reject_cancellation(c.access_token, c.shop_cipher, c.path_params["cancel_id"],
+                                       c.query.get("idempotency_key"), c.body)
+
+
+def _reject_reasons(c: Call) -> dict[str, Any]:
+    cancel_id = c.query.get("return_or_cancel_id", "")
+    if not cancel_id:
+        raise TikTokApiError(25001001, "param query.return_or_cancel_id is missing")
+    return c.model.reject_reasons(c.access_token, c.shop_cipher, cancel_id)
+
+
 def _ship(c: Call) -> dict[str, Any]:
     return c.model.mark_shipped(c.access_token, c.shop_cipher, c.path_params["order_id"], c.body)
 
@@ -93,6 +124,11 @@ API = (
     Api("POST", "/order/202309/orders/search", Guard.SHOP, _search),
     Api("GET", "/order/202309/orders", Guard.SHOP, _detail),
     Api("POST", "/return_refund/202309/cancellations", Guard.SHOP, _cancel),
+    Api("POST", "/return_refund/202602/cancellations", Guard.SHOP, _cancel_202602),
+    Api("POST", "/return_refund/202309/cancellations/search", Guard.SHOP, _search_cancellations),
+    Api("POST", "/return_refund/202309/cancellations/{cancel_id}/approve", Guard.SHOP, _approve_cancellation),
+    Api("POST", "/return_refund/202309/cancellations/{cancel_id}/reject", Guard.SHOP, _reject_cancellation),
+    Api("GET", "/return_refund/202309/reject_reasons", Guard.SHOP, _reject_reasons),
     Api("POST", "/fulfillment/202309/orders/{order_id}/packages", Guard.SHOP, _ship),
     Api("POST", "/fulfillment/202309/orders/{order_id}/split", Guard.SHOP, _split),
     Api("POST", "/fulfillment/202309/packages/{package_id}/ship", Guard.SHOP, _ship_package),

@@ -6,9 +6,18 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, ValidationError
 
 from adapters.tiktok.client import TikTokHttpClient
-from adapters.tiktok.mapping import package_holding, parse_order, to_grant, to_shop
+from adapters.tiktok.mapping import (
+    cancel_line_list,
+    package_holding,
+    parse_order,
+    to_cancellation,
+    to_grant,
+    to_shop,
+)
 from adapters.tiktok.payloads import (
     CancelData,
+    CancellationSearchData,
+    RejectReasonsData,
     OrderSearchData,
     ShippedPackageData,
     ShippingProvidersData,
@@ -16,7 +25,15 @@ from adapters.tiktok.payloads import (
     SplitData,
 )
 from application.errors import AuthorizationFailed, AuthorizationRevoked, PageTokenExpired, TikTokError, TikTokRefused
-from application.ports import AuthorizedShop, OrderPage, Rejected, ShippingProvider, TikTokShop
+from application.ports import (
+    AuthorizedShop,
+    CancellationPage,
+    OrderPage,
+    Rejected,
+    RejectReason,
+    ShippingProvider,
+    TikTokShop,
+)
 from domain.imports import RemoteOrder
 from domain.stores import Connection, Grant
 
@@ -36,6 +53,10 @@ _HINTS = {
     25001011: "the order is already cancelled or has a return in process",
     25001051: "the order is completed or cancelled on TikTok",
     25005010: "TikTok cancels single lines only with the reason out of stock, and only in the US and UK",
+    25011011: "the buyer's cancellation request is no longer pending",
+    25011012: "the buyer's cancellation request is no longer pending",
+    25020009: "the buyer withdrew the cancellation request",
+    25001045: "the order has already shipped",
 }
 
 
@@ -86,12 +107,27 @@ class HttpxTikTokShop(TikTokShop):
                 orders.append(parsed)
         return OrderPage(orders, page.next_page_token or None, rejected)
 
-    def cancel(self, conn: Connection, *, order_id: str, reason_name: str, line_item_ids: list[str] | None) -> str:
+    def cancel(self, conn: Connection, *, order_id: str, reason_name: str, line_item_ids: list[str] | None,
+               bundle_line_item_ids: list[str] | None = None) -> str:
         body: dict[str, Any] = {"order_id": order_id, "cancel_reason": reason_name}
-        if line_item_ids:
+        path = "/return_refund/202309/cancellations"
+        if line_item_ids and bundle_line_item_ids:
+            # A virtual bundle line is cancelled unit by unit: 202602's order_line_list, with the
+            # units TikTok lists in the order now (sub_item_info).
+            with _explained(f"read order {order_id}"):
+                data = self._client.call("GET", "/order/202309/orders", query={"ids": [order_id]},
+                                         access_token=conn.access_token, shop_cipher=conn.shop_cipher)
+            orders = data.get("orders") or []
+            try:
+                body["order_line_list"] = cancel_line_list(orders[0] if orders else {}, line_item_ids,
+                                                           bundle_line_item_ids)
+            except ValueError as exc:
+                raise TikTokRefused(f"TikTok cannot cancel these lines: {exc}") from None
+            path = "/return_refund/202602/cancellations"
+        elif line_item_ids:
             body["order_line_item_ids"] = line_item_ids
         with _explained(f"cancel order {order_id}"):
-            data = self._client.call("POST", "/return_refund/202309/cancellations", body=body,
+            data = self._client.call("POST", path, body=body,
                                      access_token=conn.access_token, shop_cipher=conn.shop_cipher, retry=False)
         return _read(CancelData, data, "the cancellation").cancel_id
 
@@ -161,6 +197,50 @@ class HttpxTikTokShop(TikTokShop):
             parsed = parse_order(raw)
             (rejected if isinstance(parsed, Rejected) else orders).append(parsed)  # type: ignore[arg-type]
         return OrderPage(orders, None, rejected)
+    def search_cancellations(
+        self, conn: Connection, *, order_ids: list[str] | None = None, update_time_ge: int | None = None,
+        update_time_lt: int | None = None, page_token: str | None = None, page_size: int = 50,
+    ) -> CancellationPage:
+        # Search Cancellations 202309 (return-and-refund/search-cancellations): page_size 1-50.
+        query: dict[str, Any] = {"page_size": page_size, "page_token": page_token or None,
+                                 "sort_field": "update_time", "sort_order": "ASC"}
+        body: dict[str, Any] = {}
+        if order_ids:
+            body["order_ids"] = order_ids
+        if update_time_ge is not None:
+            body["update_time_ge"] = update_time_ge
+        if update_time_lt is not None:
+            body["update_time_lt"] = update_time_lt
+        with _explained("search the cancellations"):
+            data = self._client.call("POST", "/return_refund/202309/cancellations/search", query=query, body=body,
+                                     access_token=conn.access_token, shop_cipher=conn.shop_cipher)
+        page = _read(CancellationSearchData, data, "the cancellation search")
+        return CancellationPage([to_cancellation(c) for c in page.cancellations], page.next_page_token or None)
+
+    def approve_cancellation(self, conn: Connection, *, cancel_id: str, idempotency_key: str) -> None:
+        # The idempotency key makes a resent approval harmless, so it is retried like a read.
+        with _explained(f"approve cancellation request {cancel_id}"):
+            self._client.call("POST", f"/return_refund/202309/cancellations/{cancel_id}/approve",
+                              query={"idempotency_key": idempotency_key}, body={},
+                              access_token=conn.access_token, shop_cipher=conn.shop_cipher)
+
+    def reject_cancellation(
+        self, conn: Connection, *, cancel_id: str, reason_name: str, comment: str, idempotency_key: str
+    ) -> None:
+        body: dict[str, Any] = {"reject_reason": reason_name}
+        if comment:
+            body["comment"] = comment
+        with _explained(f"reject cancellation request {cancel_id}"):
+            self._client.call("POST", f"/return_refund/202309/cancellations/{cancel_id}/reject",
+                              query={"idempotency_key": idempotency_key}, body=body,
+                              access_token=conn.access_token, shop_cipher=conn.shop_cipher)
+
+    def reject_reasons(self, conn: Connection, *, cancel_id: str) -> list[RejectReason]:
+        with _explained(f"list the reject reasons of cancellation request {cancel_id}"):
+            data = self._client.call("GET", "/return_refund/202309/reject_reasons",
+                                     query={"return_or_cancel_id": cancel_id, "locale": "en-US"},
+                                     access_token=conn.access_token, shop_cipher=conn.shop_cipher)
+        return [RejectReason(r.name, r.text) for r in _read(RejectReasonsData, data, "the reject reasons").reasons]
 
 
 @contextmanager

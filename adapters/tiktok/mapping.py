@@ -8,10 +8,18 @@ from pydantic import ValidationError
 
 from application.ports import AuthorizedShop, Rejected
 from domain.addresses import Address
-from domain.imports import RemoteLine, RemoteOrder
+from domain.imports import RemoteComponent, RemoteLine, RemoteOrder
 from domain.orders import FulfilledBy
 from domain.stores import Grant
-from adapters.tiktok.payloads import RecipientAddress, Shop, TikTokOrder, TokenData
+from adapters.tiktok.payloads import (
+    CancellationRecord,
+    CombinedListingSku,
+    RecipientAddress,
+    Shop,
+    TikTokOrder,
+    TokenData,
+)
+from domain.cancellation_requests import RemoteCancellation
 
 ORDER_STATUSES = {
     "UNPAID", "ON_HOLD", "AWAITING_SHIPMENT", "PARTIALLY_SHIPPING", "AWAITING_COLLECTION",
@@ -80,6 +88,7 @@ def to_remote_order(payload: TikTokOrder, raw: dict | None = None) -> RemoteOrde
                 quantity=max(1, item.quantity),
                 product_name=readable_name(item.product_name, item.sku_name),
                 cancel_reason=item.cancel_reason,
+                components=to_components(item.combined_listing_skus or []),
             )
             for item in payload.line_items
         ),
@@ -87,7 +96,42 @@ def to_remote_order(payload: TikTokOrder, raw: dict | None = None) -> RemoteOrde
         delivery_option_id=payload.delivery_option_id,
         currency=(payload.payment.currency if payload.payment else "") or "USD",
         raw=raw,
+        buyer_requested_cancel=bool(payload.is_buyer_request_cancel),
+        cancel_requested_at=_epoch(payload.request_cancel_time) if payload.request_cancel_time else None,
     )
+
+
+def to_cancellation(record: CancellationRecord) -> RemoteCancellation:
+    """One Search Cancellations record; the deadline is that of SELLER_RESPOND_CANCEL."""
+    deadlines = [a.deadline for a in record.seller_next_action_response or [] if a.deadline]
+    respond = [a.deadline for a in record.seller_next_action_response or []
+               if a.deadline and a.action == "SELLER_RESPOND_CANCEL"] or deadlines
+    return RemoteCancellation(
+        cancel_id=record.cancel_id,
+        tiktok_order_id=record.order_id,
+        status=record.cancel_status,
+        role=record.role,
+        reason=record.cancel_reason,
+        reason_text=record.cancel_reason_text,
+        created_at=_epoch(record.create_time) if record.create_time else None,
+        respond_by=_epoch(min(respond)) if respond else None,
+        line_item_ids=tuple(i.order_line_item_id for i in record.cancel_line_items or [] if i.order_line_item_id),
+    )
+
+
+def to_components(skus: list[CombinedListingSku]) -> tuple[RemoteComponent, ...]:
+    """A virtual bundle's listings, one per seller SKU (TikTok pads some with spaces, as in its
+    own doc sample `"yellow-24-XL "`); a listing without a seller SKU goes by its sku_id."""
+    merged: dict[str, RemoteComponent] = {}
+    for sku in skus:
+        seller_sku = sku.seller_sku.strip() or sku.sku_id
+        if not seller_sku:
+            raise ValueError("a virtual bundle component has neither seller_sku nor sku_id")
+        kept = merged.get(seller_sku)
+        count = sku.sku_count + (kept.quantity if kept else 0)
+        merged[seller_sku] = RemoteComponent(seller_sku=seller_sku, sku_id=sku.sku_id, product_id=sku.product_id,
+                                             quantity=count)
+    return tuple(merged.values())
 
 
 def parse_order(raw: object) -> RemoteOrder | Rejected:
@@ -136,3 +180,23 @@ def package_holding(order: dict, line_item_ids: list[str]) -> str:
     if any(i.get("display_status") != "CANCELLED" for i in others):
         raise ValueError(f"TikTok's package {package} also holds other lines: split the order first")
     return package
+
+
+def cancel_line_list(order: dict, line_item_ids: list[str], bundle_line_item_ids: list[str]) -> list[dict[str, str]]:
+    """The 202602 Cancel Order `order_line_list` for these line items: a virtual bundle line is
+    named once per unit inside it (`sub_item_info[].id` as `sub_order_line_item_id`, "required for
+    bundle products"); any other line by its own id (NODE-SDK ReturnRefund202602CancelOrderRequestBody)."""
+    items = {str(i.get("id")): i for i in order.get("line_items") or [] if isinstance(i, dict)}
+    bundles = set(bundle_line_item_ids)
+    entries: list[dict[str, str]] = []
+    for line_id in line_item_ids:
+        if line_id not in bundles:
+            entries.append({"order_line_item_id": line_id})
+            continue
+        units = [u for u in (items.get(line_id) or {}).get("sub_item_info") or []
+                 if isinstance(u, dict) and u.get("id") and u.get("display_status") != "CANCELLED"]
+        if not units:
+            raise ValueError(f"TikTok lists no units inside virtual bundle line {line_id}; "
+                             "cancel the whole order, or this line in Seller Center")
+        entries += [{"order_line_item_id": line_id, "sub_order_line_item_id": str(u["id"])} for u in units]
+    return entries

@@ -27,6 +27,26 @@ class RecipientAddress(_Payload):
     district_info: list[DistrictInfo] = Field(default_factory=list)
 
 
+class CombinedListingSku(_Payload):
+    """One listing of a virtual bundle (`line_items[].combined_listing_skus[]`, Get Order List /
+    Get Order Detail 202309; changelog "Virtual bundles are now available in order details")."""
+
+    sku_id: str = ""
+    sku_count: int = Field(default=1, ge=1)
+    product_id: str = ""
+    seller_sku: str = ""
+
+
+class SubItem(_Payload):
+    """One unit inside a virtual bundle line (`line_items[].sub_item_info[]`); its `id` is the
+    `sub_order_line_item_id` of the 202602 cancel body."""
+
+    id: str
+    sku_id: str = ""
+    seller_sku: str = ""
+    display_status: str = ""
+
+
 class LineItem(_Payload):
     id: str
     sku_id: str = ""
@@ -39,6 +59,8 @@ class LineItem(_Payload):
     currency: str = ""
     cancel_reason: str = ""
     quantity: int = 1  # not in TikTok's 202309 model; accepted so that legacy inputs explode (R3)
+    combined_listing_skus: list[CombinedListingSku] | None = None  # TikTok sends null for a plain line
+    sub_item_info: list[SubItem] | None = None
 
 
 class Payment(_Payload):
@@ -56,6 +78,8 @@ class TikTokOrder(_Payload):
     recipient_address: RecipientAddress | None = None
     delivery_option_id: str = ""
     payment: Payment | None = None
+    is_buyer_request_cancel: bool | None = None  # True while a buyer's request awaits the seller
+    request_cancel_time: int | None = None
 
 
 class OrderSearchData(_Payload):
@@ -112,3 +136,46 @@ class SplitPackage(_Payload):
 
 class SplitData(_Payload):
     packages: list[SplitPackage] = Field(default_factory=list)
+
+
+class SellerNextAction(_Payload):
+    action: str = ""
+    deadline: int | None = None
+
+
+class CancelLineItem(_Payload):
+    order_line_item_id: str = ""
+    cancel_line_item_id: str = ""
+    sku_id: str = ""
+    seller_sku: str = ""
+
+
+class CancellationRecord(_Payload):
+    """One cancellation of Search Cancellations 202309 (return-and-refund/search-cancellations)."""
+
+    cancel_id: str
+    order_id: str
+    cancel_type: str = ""  # CANCEL | BUYER_CANCEL (TikTok's own sample also says REQUEST_CANCEL_REFUND)
+    cancel_status: str = ""
+    role: str = ""
+    cancel_reason: str = ""
+    cancel_reason_text: str = ""
+    create_time: int | None = None
+    update_time: int | None = None
+    seller_next_action_response: list[SellerNextAction] | None = None
+    cancel_line_items: list[CancelLineItem] | None = None
+
+
+class CancellationSearchData(_Payload):
+    cancellations: list[CancellationRecord] = Field(default_factory=list)
+    next_page_token: str | None = ""
+    total_count: int = 0
+
+
+class RejectReasonPayload(_Payload):
+    name: str
+    text: str = ""
+
+
+class RejectReasonsData(_Payload):
+    reasons: list[RejectReasonPayload] = Field(default_factory=list)

@@ -13,6 +13,7 @@ class CancelOrderHandler:
     - Cancelling every remaining line is a full cancellation and may use any seller reason TikTok
       accepts for the order's status in the store's market (TikTok's per-market table, with its
       dated removals); a reason the market does not offer is refused naming the allowed ones.
+    - A virtual bundle line is cancelled with every unit inside it (TikTok's 202602 cancel body).
     - FBT orders cannot be cancelled in the OMS. If TikTok refuses, the order stays as it was.
     """
 
@@ -37,12 +38,13 @@ class CancelOrderHandler:
             )
             order_id, store_id = order.id, store.id
             line_ids = {line.id for line in plan.lines}
-            item_ids = plan.line_item_ids
+            item_ids, bundle_ids = plan.line_item_ids, plan.bundle_line_item_ids
         # TikTok is called outside the transaction; the order is read again to record the result.
         cancel_id = self._session.call(
             store_id,
             lambda conn: self._tiktok.cancel(
-                conn, order_id=plan.tiktok_order_id, reason_name=plan.reason_name, line_item_ids=item_ids
+                conn, order_id=plan.tiktok_order_id, reason_name=plan.reason_name, line_item_ids=item_ids,
+                **({"bundle_line_item_ids": bundle_ids} if bundle_ids else {}),
             ),
         )
         with self._uow:

@@ -58,11 +58,15 @@ class Queries:
             ]
 
     def orders(
-        self, *, store: str | None = None, status: str | None = None, fulfilled_by: str | None = None
+        self, *, store: str | None = None, status: str | None = None, fulfilled_by: str | None = None,
+        cancellation_request: str | None = None,
     ) -> list[OrderSummary]:
+        """`cancellation_request` keeps the orders whose buyer's latest request has that status
+        (pending: the buyer waits for the seller's answer)."""
         with self._uow:
             store_id = find_store(self._uow, store).id if store else None
-            return self._uow.orders.summaries(store_id=store_id, status=status, fulfilled_by=fulfilled_by)
+            return self._uow.orders.summaries(store_id=store_id, status=status, fulfilled_by=fulfilled_by,
+                                              cancellation_request=cancellation_request)
 
     def order_page(
         self, where: OrderFilter, *, after: OrderCursor | None = None, limit: int = 50

@@ -1,9 +1,10 @@
 from application.commands import ShipOrder
-from application.errors import ApplicationError, TikTokRefused
+from application.errors import ApplicationError, PendingCancellationRequest, TikTokRefused
+from application.handlers.cancellation_requests import pending_request_of
 from application.lookup import find_order
 from application.ports import Clock, ShippingProvider, TikTokShop, UnitOfWork
 from application.tiktok_session import ShopSession
-from domain.markets import splits_before_shipping
+from domain.markets import market, splits_before_shipping
 from domain.orders import Shipment
 
 
@@ -19,6 +20,9 @@ class ShipOrderHandler:
       part's own package is shipped); the carrier must be one TikTok lists for
       the order's delivery option (by name or provider id).
     - FBT orders, orders in review and orders TikTok still holds (ON_HOLD) cannot be shipped.
+    - An order whose buyer asked to cancel, and waits for the seller's answer, is not shipped
+      unless the seller says so: in the US shipping rejects the request; elsewhere TikTok does
+      not ship it until the request is answered (21011007), so it is refused before sending.
     - If TikTok refuses, the order stays as it was; lines already shipped in Seller Center make the
       error say to run `orders sync` first.
     """
@@ -41,6 +45,10 @@ class ShipOrderHandler:
             assert store is not None
             existing_package = splits_before_shipping(store.region)
             store_name = store.name
+            request = pending_request_of(order)
+            rejects_request = request is not None and market(store.region) == "US"
+            if request is not None and (not cmd.despite_cancel_request or not rejects_request):
+                raise PendingCancellationRequest(request, order_ref=cmd.order, ships_anyway=rejects_request)
         # TikTok is called outside the transaction; the order is read again to record the result.
         providers = self._session.call(
             store_id, lambda conn: self._tiktok.shipping_providers(conn, delivery_option_id=delivery_option)
@@ -79,6 +87,8 @@ class ShipOrderHandler:
                     shipped_at=self._clock.now(),
                 )
             )
+            if rejects_request:  # TikTok rejects the pending request as the package ships (US)
+                order.reject_cancellation_request("", "shipped")
             self._uow.commit()
             return package_id
 

@@ -6,6 +6,7 @@ from application.errors import PageTokenExpired, StoreNotConnected, SyncAlreadyR
 from application.lookup import find_store
 from application.order_import import SyncSummary, import_orders
 from application.ports import Clock, OrderPage, SyncGuard, TikTokShop, UnitOfWork
+from application.handlers.cancellation_requests import CancellationRequestImporter
 from application.tiktok_session import ShopSession
 from domain.sync import SyncCheckpoint
 
@@ -22,6 +23,8 @@ class SyncOrdersHandler:
     - FBT orders come in only as the store's FBT import settings allow (R9), into its FBT warehouse.
     - Orders with an unmapped listing stay in review; unknown listings are registered unmapped (R12).
     - A malformed order is set aside with its reason; the rest of its page commits.
+    - Then the buyers' pending cancellation requests of flagged orders are named (Search
+      Cancellations); the window closes only once they are in.
     """
 
     def __init__(self, uow: UnitOfWork, tiktok: TikTokShop, clock: Clock, guard: SyncGuard | None = None) -> None:
@@ -66,6 +69,7 @@ class SyncOrdersHandler:
                 progress(summary)
             if not page.next_page_token:
                 break
+        summary.cancellation_requests = CancellationRequestImporter(self._uow, self._tiktok, self._clock)(store_id)
         with self._uow:
             self._uow.lock_store(store_id)
             finished = self._uow.checkpoints.get(store_id)

@@ -196,6 +196,11 @@ def _(order: str, fixed_clock: FixedClock, model: TikTokShopModel) -> None:
     model.buyer_cancels(order)
 
 
+@given(parsers.parse('"{bundle}" is a virtual bundle of "{wanted}"'))
+def _(bundle: str, wanted: str, model: TikTokShopModel) -> None:
+    model.define_bundle(bundle, units(wanted))
+
+
 @given("the orders have been imported", target_fixture="tiktok_before")
 def _(store: str, container: Container, model: TikTokShopModel) -> TikTokSnapshot:
     container.sync_orders()(SyncOrders(store=store))
@@ -311,6 +316,14 @@ def _(order: str, container: Container) -> None:
 def _(count: int, product: str, warehouse: str, container: Container) -> None:
     stock = container.queries().sales()["fbt_stock"]
     assert [(s["warehouse"], s["product_sku"], s["quantity"]) for s in stock] == [(warehouse, product, -count)]
+
+
+@then(parsers.parse('the FBT stock of "{warehouse}" went down by "{wanted}"'))
+def _(warehouse: str, wanted: str, container: Container) -> None:
+    stock = container.queries().sales()["fbt_stock"]
+    assert sorted((s["warehouse"], s["product_sku"], s["quantity"]) for s in stock) == sorted(
+        (warehouse, product, -count) for product, count in units(wanted)
+    )
 
 
 @then(parsers.parse('the OMS holds exactly the orders "{orders}"'))

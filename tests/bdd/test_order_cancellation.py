@@ -76,3 +76,10 @@ def _(tracking: str, wanted: str, order: str, model: TikTokShopModel) -> None:
 @then(parsers.parse('the refusal names the allowed reasons "{reasons}"'))
 def _(reasons: str, outcome: Outcome) -> None:
     assert str(outcome.error).endswith(f"allowed: {reasons}")
+
+
+@then(parsers.parse('TikTok cancelled each of the {count:d} units inside the bundle line of order "{order}"'))
+def _(count: int, order: str, model: TikTokShopModel) -> None:
+    (bundle,) = [i for i in model.find_order(order)["line_items"] if i.get("sub_item_info")]
+    assert bundle["display_status"] == "CANCELLED"
+    assert [u["display_status"] for u in bundle["sub_item_info"]] == ["CANCELLED"] * count

@@ -19,7 +19,8 @@ from application.errors import (
     TikTokRefused,
     TikTokUnavailable,
 )
-from application.ports import AuthorizedShop, Rejected, ShippingProvider
+from application.ports import AuthorizedShop, CancellationPage, Rejected, ShippingProvider
+from domain.cancellation_requests import RemoteCancellation
 from domain.addresses import Address
 from domain.imports import RemoteOrder
 from domain.orders import FulfilledBy
@@ -116,13 +117,26 @@ SAMPLE_CALLS: dict[str, tuple[Callable[[HttpxTikTokShop], Any], Any]] = {
         lambda gw: gw.split(CONN, order_id="556643423444", groups=[["57646237751283022", "576462377512830223"]]),
         ["223362377512830222"],
     ),
+    "search-cancellations": (
+        lambda gw: gw.search_cancellations(CONN, order_ids=["577087614418520388"]),
+        CancellationPage(
+            [RemoteCancellation(
+                cancel_id="4035318504086604100", tiktok_order_id="577087614418520388",
+                status="CANCELLATION_REQUEST_PENDING", role="BUYER",
+                reason="ecom_order_to_ship_canceled_reason_created_by_mistakes", reason_text="Order created by mistake",
+                created_at=datetime.fromtimestamp(1690451136, UTC), respond_by=datetime.fromtimestamp(1690554680, UTC),
+                line_item_ids=("576468844534141348",),
+            )],
+            "aDU2dHIzMlFhME5CUzJKUDhDdVJhTDM1WmJkeFVTVW9LTkRaSnNaZCtuWjJXVU5CSDhlaA==",
+        ),
+    ),
     "get-shipping-providers": (
         lambda gw: gw.shipping_providers(CONN, delivery_option_id="6955034615128000261"),
         [ShippingProvider("7117858858072016686", "USPS")],
     ),
 }
 # TikTok APIs the OMS does not call (yet); kept so that a new sample is noticed.
-NOT_CALLED = {"create-return", "get-warehouse-list", "get-order-split-attributes", "search-cancellations"}
+NOT_CALLED = {"create-return", "get-warehouse-list", "get-order-split-attributes"}
 
 
 class TestTikTokSamples:
@@ -435,3 +449,45 @@ class TestAuthorization:
         assert gateway(tiktok).authorized_shops("TTP_access") == [AuthorizedShop("1", "S", "US", "ROW_x")]
         assert tiktok.last.url.path == "/authorization/202309/shops"
         assert "shop_cipher" not in tiktok.last.url.params
+
+
+class TestBuyerCancellationRequests:
+    """Approve/Reject Cancellation and Get Reject Reasons 202309 (return-and-refund/*.spec.json)."""
+
+    def test_approving_posts_to_the_requests_path_with_an_idempotency_key(self) -> None:
+        tiktok = FakeTikTok(ok({}))
+
+        gateway(tiktok).approve_cancellation(CONN, cancel_id="4035319218955782461", idempotency_key="key-1")
+
+        assert (tiktok.last.method, tiktok.last.url.path) == ("POST", "/return_refund/202309/cancellations/4035319218955782461/approve")
+        assert tiktok.last.url.params["idempotency_key"] == "key-1"
+        assert tiktok.body() == {}
+
+    def test_rejecting_sends_the_reason_and_the_comment(self) -> None:
+        tiktok = FakeTikTok(ok({}))
+
+        gateway(tiktok).reject_cancellation(CONN, cancel_id="403", reason_name="seller_reject_apply_product_has_been_packed",
+                                            comment="packed already", idempotency_key="key-2")
+
+        assert tiktok.last.url.path == "/return_refund/202309/cancellations/403/reject"
+        assert tiktok.body() == {"reject_reason": "seller_reject_apply_product_has_been_packed", "comment": "packed already"}
+
+    def test_the_reject_reasons_are_read_from_tiktoks_own_example(self) -> None:
+        example = {"code": 0, "data": {"reasons": [{"name": "seller_reject_apply_you_have_reached_an_agreement_with_the_buyer",
+                                                    "text": "You have reached an agreement with the buyer"}]},
+                   "message": "Success", "request_id": "202203070749000101890810281E8C70B7"}
+        tiktok = FakeTikTok(httpx.Response(200, json=example))
+
+        reasons = gateway(tiktok).reject_reasons(CONN, cancel_id="4035319218955782461")
+
+        assert [(r.name, r.text) for r in reasons] == [
+            ("seller_reject_apply_you_have_reached_an_agreement_with_the_buyer", "You have reached an agreement with the buyer")
+        ]
+        assert (tiktok.last.method, tiktok.last.url.path) == ("GET", "/return_refund/202309/reject_reasons")
+        assert tiktok.last.url.params["return_or_cancel_id"] == "4035319218955782461"
+
+    def test_a_request_no_longer_pending_is_refused_with_a_clear_message(self) -> None:
+        tiktok = FakeTikTok(refused(25011012, "reverse status cannot approve application"))
+
+        with pytest.raises(TikTokRefused, match="no longer pending"):
+            gateway(tiktok).approve_cancellation(CONN, cancel_id="403", idempotency_key="key-3")

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from adapters.web import charts
 from application.commands import (
+    AnswerCancellationRequest,
     AddProduct,
     AssignWarehouse,
     CancelOrder,
@@ -127,6 +128,8 @@ class OrderPages:
             Route("/orders/{order}/ship", g(self.ship), methods=["POST"]),
             Route("/orders/{order}/cancel", g(self.cancel), methods=["POST"]),
             Route("/orders/{order}/return", g(self.create_return), methods=["POST"]),
+            Route("/orders/{order}/cancellation/approve", g(self.approve_cancellation), methods=["POST"]),
+            Route("/orders/{order}/cancellation/reject", g(self.reject_cancellation), methods=["POST"]),
             Route("/listings", g(self.listings), methods=["GET"]),
             Route("/listings/map", g(self.map_listing), methods=["POST"]),
             Route("/listings/unmap", g(self.unmap_listing), methods=["POST"]),
@@ -219,7 +222,16 @@ class OrderPages:
                 carriers = await self.web.call(lambda: self.c.order_choices().carriers(order["id"]))
             except Exception as exc:  # the page still shows; the form says why it cannot list carriers
                 carrier_error = f"TikTok's carrier list is not available right now ({exc})."
+        reject_reasons: list[dict[str, str]] = []
+        reject_error = None
+        pending = order.get("cancellation_request") or {}
+        if pending.get("status") == "pending" and order["fulfilled_by"] == "merchant":
+            try:
+                reject_reasons = await self.web.call(lambda: self.c.order_choices().reject_reasons(order["id"]))
+            except Exception as exc:  # the page still shows; approving needs no reason
+                reject_error = f"TikTok's reject reasons are not available right now ({exc})."
         return self.web.render(request, "order.html", **data, carriers=carriers, carrier_error=carrier_error,
+                               reject_reasons=reject_reasons, reject_error=reject_error,
                                status_labels=STATUS_LABELS, fulfilled_by_labels=FULFILLED_BY_LABELS,
                                reason_label=reason_label)
 
@@ -254,6 +266,24 @@ class OrderPages:
             self.c.cancel_order()(CancelOrder(order=ref, reason=CancelReason(reason), lines=_ids(form, "lines") or None))
 
         return await self.web.act(request, cancel, done=lambda _: "Cancelled on TikTok.", back=f"/orders/{ref}")
+
+    async def approve_cancellation(self, request: Request) -> Response:
+        ref = request.path_params["order"]
+        return await self.web.act(
+            request, lambda form: self.c.answer_cancellation_request()(AnswerCancellationRequest(order=ref, decision="approve")),
+            done=lambda _: "Approved the buyer's cancellation request: the order is cancelled on TikTok.", back=f"/orders/{ref}")
+
+    async def reject_cancellation(self, request: Request) -> Response:
+        ref = request.path_params["order"]
+
+        def reject(form: FormData) -> Any:
+            return self.c.answer_cancellation_request()(AnswerCancellationRequest(
+                order=ref, decision="reject", reason=str(form.get("reason", "")).strip() or None,
+                comment=str(form.get("comment", "")).strip()))
+
+        return await self.web.act(
+            request, reject, done=lambda answered: f"Rejected the buyer's cancellation request ({answered.reason}): the order goes on.",
+            back=f"/orders/{ref}")
 
     async def create_return(self, request: Request) -> Response:
         ref = request.path_params["order"]

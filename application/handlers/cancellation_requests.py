@@ -105,7 +105,7 @@ class AnswerCancellationRequestHandler:
                 )
             order_id, store_id, tiktok_order_id, cancel_id = order.id, order.store_id, order.tiktok_order_id, request.cancel_id
         if not cancel_id:
-            cancel_id = self._find_cancel_id(store_id, tiktok_order_id)
+            cancel_id = pending_cancel_id(self._session, self._tiktok, store_id, tiktok_order_id)
         reason = ""
         if cmd.decision == "reject":
             reasons = self._session.call(store_id, lambda conn: self._tiktok.reject_reasons(conn, cancel_id=cancel_id))
@@ -128,17 +128,6 @@ class AnswerCancellationRequestHandler:
             self._uow.commit()
         return Answered(order_id, tiktok_order_id, RequestStatus.APPROVED if cmd.decision == "approve" else RequestStatus.REJECTED, reason)
 
-    def _find_cancel_id(self, store_id: str, tiktok_order_id: str) -> str:
-        page = self._session.call(store_id, lambda conn: self._tiktok.search_cancellations(
-            conn, order_ids=[tiktok_order_id], page_token=None, page_size=PAGE_SIZE))
-        pending = [r for r in page.cancellations if r.from_buyer and r.request_status is RequestStatus.PENDING]
-        if not pending:
-            raise NoPendingCancellationRequest(
-                f"TikTok lists no pending cancellation request for order {tiktok_order_id} any more "
-                "(run 'tiktok-oms orders sync' to see what happened to it)"
-            )
-        return max(pending, key=lambda r: (r.created_at is not None, r.created_at)).cancel_id
-
     @staticmethod
     def _reason(wanted: str | None, reasons: list[RejectReason]) -> str:
         if not wanted:
@@ -147,6 +136,21 @@ class AnswerCancellationRequestHandler:
             if wanted.casefold() in (reason.name.casefold(), reason.text.casefold()):
                 return reason.name
         raise RejectReasonRequired(f"TikTok does not offer the reject reason {wanted!r} here; choose one of: {reasons_text(reasons)}")
+
+
+def pending_cancel_id(session: ShopSession, tiktok: TikTokShop, store_id: str, tiktok_order_id: str) -> str:
+    """TikTok's cancel_id of the buyer's newest pending request of an order (Search Cancellations,
+    TIKTOK_API.md; `cancel_id` is what Approve/Reject Cancellation and Get Reject Reasons take).
+    Raises NoPendingCancellationRequest when TikTok lists none any more."""
+    page = session.call(store_id, lambda conn: tiktok.search_cancellations(
+        conn, order_ids=[tiktok_order_id], page_token=None, page_size=PAGE_SIZE))
+    pending = [r for r in page.cancellations if r.from_buyer and r.request_status is RequestStatus.PENDING]
+    if not pending:
+        raise NoPendingCancellationRequest(
+            f"TikTok lists no pending cancellation request for order {tiktok_order_id} any more "
+            "(run 'tiktok-oms orders sync' to see what happened to it)"
+        )
+    return max(pending, key=lambda r: (r.created_at is not None, r.created_at)).cancel_id
 
 
 def pending_request_of(order: Order) -> str | None:

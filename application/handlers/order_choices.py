@@ -1,3 +1,4 @@
+from application.handlers.cancellation_requests import pending_cancel_id
 from application.lookup import find_order
 from application.ports import Clock, TikTokShop, UnitOfWork
 from application.tiktok_session import ShopSession
@@ -11,6 +12,9 @@ class OrderChoices:
       (Get Shipping Providers), as `{"id", "name"}`; raises a TikTokError when TikTok cannot answer.
     - `cancel_reasons`: the seller cancel reasons TikTok accepts for the order's status and market
       (domain.cancellation), as their OMS values; empty when sellers cannot cancel it.
+    - `reject_reasons`: the reasons TikTok offers for rejecting the buyer's pending cancellation
+      request of the order (Get Reject Reasons), as `{"name", "text"}`; empty when no request is
+      pending or the order is FBT (TikTok answers those); raises a TikTokError when TikTok cannot answer.
     """
 
     def __init__(self, uow: UnitOfWork, tiktok: TikTokShop, clock: Clock) -> None:
@@ -33,3 +37,15 @@ class OrderChoices:
             store = self._uow.stores.get(order.store_id)
             region = store.region if store else "US"
             return [reason.value for reason in reason_names(order.tiktok_status, region)]
+
+    def reject_reasons(self, order_ref: str) -> list[dict[str, str]]:
+        with self._uow:
+            order = find_order(self._uow, order_ref)
+            request = order.cancellation_request
+            if order.is_fbt or request is None or not request.is_pending:
+                return []
+            store_id, tiktok_order_id, cancel_id = order.store_id, order.tiktok_order_id, request.cancel_id
+        if not cancel_id:
+            cancel_id = pending_cancel_id(self._session, self._tiktok, store_id, tiktok_order_id)
+        reasons = self._session.call(store_id, lambda conn: self._tiktok.reject_reasons(conn, cancel_id=cancel_id))
+        return [{"name": r.name, "text": r.text or r.name} for r in reasons]

@@ -2,12 +2,15 @@
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from adapters.container import Container
+from adapters.sandbox.seed import CATALOG
+from application.commands import AddProduct, ConfigureFbtImport, CreateWarehouse, MapListing, SyncOrders
 from tests.web.harness import EMAIL, PASSWORD, Sandbox, oms_app, sandbox
 
 
@@ -54,3 +57,22 @@ def post_form(client: TestClient, page: str, action: str, data: dict[str, str] |
 def seller(client: TestClient) -> TestClient:
     sign_in(client)
     return client
+
+
+@pytest.fixture
+def shop(seller: TestClient, container: Container) -> str:
+    """A connected, synced store with its catalogue's products and one standard warehouse."""
+    from tests.web.test_security import connect_store
+
+    for sku, (_, name) in CATALOG.items():
+        container.add_product()(AddProduct(sku=sku, name=name))
+    container.create_warehouse()(CreateWarehouse(name="Main Street"))
+    container.create_warehouse()(CreateWarehouse(name="Overflow 倉庫"))
+    store_id = connect_store(seller, container)
+    fbt = container.create_warehouse()(CreateWarehouse(name="FBT US", fbt=True, store=store_id))
+    first = datetime.now(UTC).date().replace(day=1)
+    container.configure_fbt_import()(ConfigureFbtImport(store=store_id, enable=True, start_date=first, warehouse=fbt))
+    container.sync_orders()(SyncOrders(store=store_id))
+    for sku in CATALOG:
+        container.map_listing()(MapListing(store=store_id, seller_sku=sku, product=sku))
+    return store_id

@@ -17,23 +17,6 @@ from tests.web.conftest import post_form
 from tests.web.test_security import connect_store
 
 
-@pytest.fixture
-def shop(seller: TestClient, container: Container) -> str:
-    """A connected, synced store with its catalogue's products and one standard warehouse."""
-    for sku, (_, name) in CATALOG.items():
-        container.add_product()(AddProduct(sku=sku, name=name))
-    container.create_warehouse()(CreateWarehouse(name="Main Street"))
-    container.create_warehouse()(CreateWarehouse(name="Overflow 倉庫"))
-    store_id = connect_store(seller, container)
-    fbt = container.create_warehouse()(CreateWarehouse(name="FBT US", fbt=True, store=store_id))
-    first = datetime.now(UTC).date().replace(day=1)
-    container.configure_fbt_import()(ConfigureFbtImport(store=store_id, enable=True, start_date=first, warehouse=fbt))
-    container.sync_orders()(SyncOrders(store=store_id))
-    for sku in CATALOG:
-        container.map_listing()(MapListing(store=store_id, seller_sku=sku, product=sku))
-    return store_id
-
-
 def text(response) -> str:  # type: ignore[no-untyped-def]
     return html.unescape(response.text)
 

@@ -21,26 +21,6 @@ CHROMIUM = os.environ.get("TIKTOK_OMS_CHROMIUM", "/usr/bin/chromium")
 SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "incremental: the class's tests are the steps of one story, in order")
-
-
-# A story's steps: once one fails, the later ones are reported as not run (xfail), not as failures.
-
-
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> None:
-    if "incremental" in item.keywords and call.excinfo is not None and call.when == "call":
-        if not call.excinfo.errisinstance((pytest.skip.Exception, pytest.xfail.Exception)):
-            item.parent._failed_step = item.name  # type: ignore[union-attr]
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    if "incremental" in item.keywords:
-        failed = getattr(item.parent, "_failed_step", None)
-        if failed is not None:
-            pytest.xfail(f"an earlier step of the story failed: {failed}")
-
-
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
     if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:

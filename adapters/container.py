@@ -29,6 +29,7 @@ from application.handlers.disconnect_store import DisconnectStoreHandler
 from application.handlers.map_listing import MapListingHandler, UnmapListingHandler
 from application.handlers.order_choices import OrderChoices
 from application.handlers.queries import Queries
+from application.handlers.reconcile_intents import ReconcileIntentsHandler
 from application.handlers.ship_order import ShipOrderHandler
 from application.handlers.split_order import SplitOrderHandler
 from application.handlers.sync_orders import SyncOrdersHandler
@@ -155,6 +156,7 @@ class Container(containers.DeclarativeContainer):
     assign_warehouse = providers.Factory(AssignWarehouseHandler, uow=uow)
     ship_order = providers.Factory(ShipOrderHandler, uow=uow, tiktok=tiktok, clock=clock)
     cancel_order = providers.Factory(CancelOrderHandler, uow=uow, tiktok=tiktok, clock=clock)
+    reconcile_intents = providers.Factory(ReconcileIntentsHandler, uow=uow, tiktok=tiktok, clock=clock)
     answer_cancellation_request = providers.Factory(AnswerCancellationRequestHandler, uow=uow, tiktok=tiktok, clock=clock)
     create_return = providers.Factory(CreateReturnHandler, uow=uow, clock=clock)
     queries = providers.Factory(Queries, uow=uow)

@@ -163,3 +163,9 @@ class ReceiveWebhook(Command):
     timestamp: int
     data: dict[str, Any] = Field(default_factory=dict)
     raw: str
+
+
+class ReconcileIntents(Command):
+    """Settle pending ship/cancel/split requests from TikTok's state: of one store, or of all."""
+
+    store: Ref | None = None

@@ -96,3 +96,18 @@ class PendingCancellationRequest(ApplicationError):
             super().__init__(f"{request}: TikTok does not ship an order while its buyer waits for an answer "
                              f"in this market; {answer} first")
         self.ships_anyway = ships_anyway
+
+
+class AlreadyDone(ApplicationError):
+    """What the command asks is already done: an earlier run's change, whose answer may have been
+    lost, is on TikTok and recorded. Nothing was sent; for the seller this is a success."""
+
+    def __init__(self, message: str, *, result: str = "") -> None:
+        super().__init__(message)
+        self.result = result  # the package id, cancel id or split part's order id, when known
+
+
+class OutcomeUnknown(TikTokError):
+    """TikTok may have applied the change, but its answer was lost (a timeout, a dropped
+    connection, a 5xx after sending). The change is recorded as pending; the next command on the
+    order, the next sync or `orders reconcile` settles it from TikTok's state."""

@@ -9,6 +9,7 @@ from typing import Any, Protocol, TypedDict, cast
 from domain.cancellation_requests import RemoteCancellation
 from domain.catalog import Listing, Product
 from domain.imports import RemoteOrder
+from domain.intents import Intent
 from domain.inventory import StockMovement
 from domain.orders import Order
 from domain.returns import Return
@@ -225,6 +226,21 @@ class RefreshRequestRepository(Protocol):
         ...
 
 
+class IntentRepository(Protocol):
+    """Changes asked of TikTok (ship, cancel, split), kept from before the request until settled."""
+
+    def add(self, intent: Intent) -> None:
+        """Keep it, or save its new state if it is kept already (by `id`)."""
+        ...
+    def get(self, intent_id: str) -> Intent | None: ...
+    def pending(self, store_id: str | None = None, tiktok_order_id: str | None = None) -> builtins.list[Intent]:
+        """The intents whose answer is unknown, oldest first; of one store or one TikTok order if given."""
+        ...
+    def for_order(self, order_id: str) -> builtins.list[Intent]:
+        """Every intent about this OMS order (or split part), oldest first."""
+        ...
+
+
 class UnitOfWork(abc.ABC):
     """One transaction: nothing is kept unless `commit()` is called; leaving rolls back."""
 
@@ -239,6 +255,7 @@ class UnitOfWork(abc.ABC):
     quarantine: QuarantineRepository
     webhooks: WebhookRepository
     refresh_requests: RefreshRequestRepository
+    intents: IntentRepository
 
     def __enter__(self) -> "UnitOfWork":
         return self

@@ -168,3 +168,11 @@ class ReturnNeedsShippedLines(DomainError):
 class OrderLineQuantityIsOne(DomainError):
     def __init__(self, quantity: int) -> None:
         super().__init__(f"a TikTok order line always holds quantity 1, not {quantity}")
+
+
+class NotStorable(DomainError):
+    """A value the OMS would have to keep does not fit its schema (domain/limits.py): refused
+    before anything is sent to TikTok, so TikTok is never told what the OMS cannot record."""
+
+    def __init__(self, action: str, what: str, problem: str) -> None:
+        super().__init__(f"cannot {action}: the {what} {problem}; nothing was sent to TikTok")

@@ -49,6 +49,11 @@ class RemoteLine:
     product_name: str = ""
     cancel_reason: str = ""  # TikTok's reason name once the line is cancelled
     components: tuple[RemoteComponent, ...] = ()  # a virtual bundle's listings
+    # Where TikTok shipped it (Get Order Detail line_items[]: package_id, tracking_number,
+    # shipping_provider_id); empty until it ships (US/UK sellers get no package id before).
+    package_id: str = ""
+    tracking_number: str = ""
+    shipping_provider_id: str = ""
 
     @property
     def listing_skus(self) -> list[str]:
@@ -110,6 +115,9 @@ def unit_lines(remote: RemoteOrder) -> list[RemoteLine]:
                     product_name=line.product_name,
                     cancel_reason=line.cancel_reason,
                     components=line.components,
+                    package_id=line.package_id,
+                    tracking_number=line.tracking_number,
+                    shipping_provider_id=line.shipping_provider_id,
                 )
             )
     return units

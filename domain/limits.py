@@ -14,6 +14,7 @@ TRACKING_NUMBER = 255
 ADDRESS_FIELD = 255  # each part of an address: name, lines, city, region, postal code, country, phone
 STATUS = 32  # TikTok's status words
 REASON = 32
+CANCEL_REASON = 128  # TikTok's cancel reason names (the longest known is 69 characters)
 
 
 def control_characters(text: str) -> list[str]:

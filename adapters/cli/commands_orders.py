@@ -8,12 +8,14 @@ from application.commands import (
     AssignWarehouse,
     CancelOrder,
     CreateReturn,
+    ReconcileIntents,
     ReturnAddress,
     ShipOrder,
     SplitOrder,
     SyncOrders,
 )
-from application.errors import PendingCancellationRequest
+from application.errors import AlreadyDone, PendingCancellationRequest
+from application.handlers.reconcile_intents import Reconciled, intent_view
 from application.handlers.sync_orders import SyncSummary
 from domain.cancellation import CancelReason
 from domain.cancellation_requests import RequestStatus
@@ -175,7 +177,11 @@ def orders_show(ctx: click.Context, order: str, as_json: bool) -> None:
 @click.option("--lines", required=True, help="Comma-separated line ids to move to the new order.")
 @click.pass_context
 def orders_split(ctx: click.Context, order: str, lines: str) -> None:
-    part = container(ctx).split_order()(SplitOrder(order=order, lines=split_ids(lines)))
+    try:
+        part = container(ctx).split_order()(SplitOrder(order=order, lines=split_ids(lines)))
+    except AlreadyDone as done:  # an earlier run's split, whose answer was lost, is in place
+        click.echo(str(done))
+        return
     click.echo(f"split lines {lines} off into order {part}")
 
 
@@ -200,6 +206,9 @@ def orders_ship(ctx: click.Context, order: str, carrier: str, tracking: str, des
     command = ShipOrder(order=order, carrier=carrier, tracking=tracking, despite_cancel_request=despite_cancel_request)
     try:
         package = container(ctx).ship_order()(command)
+    except AlreadyDone as done:  # an earlier run's shipment, whose answer was lost, is in place
+        click.echo(str(done))
+        return
     except PendingCancellationRequest as warning:
         # Asked in a terminal; a script must say --despite-cancel-request itself.
         if not (warning.ships_anyway and sys.stdin.isatty() and click.confirm(f"warning: {warning}. Ship anyway?", err=True)):
@@ -214,8 +223,47 @@ def orders_ship(ctx: click.Context, order: str, carrier: str, tracking: str, des
 @click.option("--reason", required=True, type=click.Choice([r.value for r in CancelReason]))
 @click.pass_context
 def orders_cancel(ctx: click.Context, order: str, lines: str | None, reason: str) -> None:
-    container(ctx).cancel_order()(CancelOrder(order=order, lines=split_ids(lines), reason=CancelReason(reason)))
+    try:
+        container(ctx).cancel_order()(CancelOrder(order=order, lines=split_ids(lines), reason=CancelReason(reason)))
+    except AlreadyDone as done:  # an earlier run's cancellation, whose answer was lost, is in place
+        click.echo(str(done))
+        return
     click.echo(f"cancelled {'lines ' + lines + ' of ' if lines else ''}order {order} ({reason})")
+
+
+def _intent_line(i: dict) -> str:
+    what = f"{i['kind']} of order {i['order_id']} (TikTok order {i['tiktok_order_id']})"
+    if i["kind"] == "ship" and i["state"] == "done":
+        return f"{what}: done, TikTok package {i['result']}, {i['carrier']} tracking number {i['tracking_number']}"
+    if i["kind"] == "split" and i["state"] == "done":
+        return f"{what}: done, lines {', '.join(i['line_ids'])} are now order {i['part_order_id']}"
+    if i["state"] == "pending":
+        return f"{what}: still pending (TikTok's answer for the order could not be read)"
+    return f"{what}: {i['state']}" + (f" ({i['outcome']})" if i["outcome"] else "")
+
+
+@orders.command("reconcile")
+@click.option("--store", help="Only this store (default: every store with a pending request).")
+@json_option
+@click.pass_context
+def orders_reconcile(ctx: click.Context, store: str | None, as_json: bool) -> None:
+    """Settle ship, cancel and split requests whose answer from TikTok was lost: each is read back
+    from TikTok and recorded once if TikTok applied it, or cleared if it did not. The next command
+    on such an order and the next sync of its store do the same on their own. Exit 1 if a store
+    could not be asked."""
+    report: Reconciled = container(ctx).reconcile_intents()(ReconcileIntents(store=store))
+    rows = [intent_view(i) for i in report.intents]
+    if as_json:
+        emit({"intents": rows, "failed": [{"store": n, "message": m} for n, m in report.failed.items()]}, True, str)
+    elif not rows and not report.failed:
+        click.echo("nothing to reconcile: every ship, cancel and split sent to TikTok has its answer")
+    else:
+        for row in rows:
+            click.echo(_intent_line(row))
+    for name, message in report.failed.items():
+        click.echo(f"{name}: not reconciled: {message}", err=True)
+    if report.failed:
+        ctx.exit(ExitCode.FAILURE)
 
 
 @orders.group("cancellation")

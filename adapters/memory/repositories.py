@@ -8,6 +8,7 @@ from application.ports import OrderCursor, OrderFilter, OrderSummary, Quarantine
 from application.views import order_summary_of
 from domain.catalog import Listing, Product
 from domain.imports import RemoteOrder
+from domain.intents import Intent, IntentState
 from domain.inventory import StockMovement
 from domain.orders import Order
 from domain.returns import Return
@@ -30,6 +31,28 @@ class InMemoryDatabase:
     quarantine: list[Quarantined] = field(default_factory=list)
     webhooks: dict[str, WebhookNotification] = field(default_factory=dict)
     refresh_requests: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    intents: dict[str, Intent] = field(default_factory=dict)
+
+
+class InMemoryIntentRepository:
+    def __init__(self, rows: dict[str, Intent]) -> None:
+        self._rows = rows
+
+    def add(self, intent: Intent) -> None:
+        self._rows[intent.id] = intent
+
+    def get(self, intent_id: str) -> Intent | None:
+        return self._rows.get(intent_id)
+
+    def pending(self, store_id: str | None = None, tiktok_order_id: str | None = None) -> list[Intent]:
+        return [i for i in self._sorted() if i.state is IntentState.PENDING
+                and store_id in (None, i.store_id) and tiktok_order_id in (None, i.tiktok_order_id)]
+
+    def for_order(self, order_id: str) -> list[Intent]:
+        return [i for i in self._sorted() if i.order_id == order_id]
+
+    def _sorted(self) -> list[Intent]:
+        return sorted(self._rows.values(), key=lambda i: (i.created_at, i.id))
 
 
 class _Named:
@@ -283,6 +306,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.quarantine = InMemoryQuarantineRepository(work.quarantine)
         self.webhooks = InMemoryWebhookRepository(work.webhooks)
         self.refresh_requests = InMemoryRefreshRequestRepository(work.refresh_requests)
+        self.intents = InMemoryIntentRepository(work.intents)
         return self
 
     def commit(self) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import (
 
 from adapters.persistence.types import DecimalText, EnumValue, StringTuple, UtcDateTime
 from domain import limits
+from domain.intents import IntentKind, IntentState
 from domain.orders import FulfilledBy, LineStatus, OrderStatus
 from domain.stores import StoreStatus
 from domain.warehouses import WarehouseType
@@ -288,4 +289,32 @@ order_refresh_requests = Table(
     Column("store_id", ID, primary_key=True),
     Column("tiktok_order_id", ID, primary_key=True),
     Column("requested_at", UtcDateTime, nullable=False),
+)
+
+# What the OMS asked TikTok to change (ship, cancel, split), written before the request is sent
+# and settled with its effect; a pending one is settled from TikTok's state (domain/intents.py).
+intents = Table(
+    "intents",
+    metadata,
+    Column("id", ID, primary_key=True),  # the idempotency key
+    Column("kind", EnumValue(IntentKind), nullable=False),
+    Column("store_id", ID, _ref("stores.id"), nullable=False),
+    Column("order_id", ID, nullable=False),
+    Column("tiktok_order_id", ID, nullable=False),
+    Column("line_ids", StringTuple, nullable=False),
+    Column("line_item_ids", StringTuple, nullable=False),
+    Column("staying_line_item_ids", StringTuple, nullable=False),
+    Column("carrier", String(limits.CARRIER), nullable=False, server_default=""),
+    Column("provider_id", ID, nullable=False, server_default=""),
+    Column("tracking_number", String(limits.TRACKING_NUMBER), nullable=False, server_default=""),
+    Column("reason", String(limits.CANCEL_REASON), nullable=False, server_default=""),
+    Column("partial", Boolean, nullable=False, server_default=false()),
+    Column("part_order_id", ID, nullable=False, server_default=""),
+    Column("state", EnumValue(IntentState), nullable=False),
+    Column("result", ID, nullable=False, server_default=""),
+    Column("outcome", Text, nullable=False, server_default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("settled_at", UtcDateTime, nullable=True),
+    Index(None, "state", "store_id"),
+    Index(None, "order_id"),
 )

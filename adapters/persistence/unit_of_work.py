@@ -3,6 +3,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.persistence.errors import storage_error
+from adapters.persistence.intent_repository import SqlAlchemyIntentRepository
 from adapters.persistence.order_repository import SqlAlchemyOrderRepository
 from adapters.persistence.repositories import (
     SqlAlchemyCheckpointRepository,
@@ -39,6 +40,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.quarantine = SqlAlchemyQuarantineRepository(session)
         self.webhooks = SqlAlchemyWebhookRepository(session)
         self.refresh_requests = SqlAlchemyRefreshRequestRepository(session)
+        self.intents = SqlAlchemyIntentRepository(session)
         return self
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:

@@ -89,6 +89,9 @@ def to_remote_order(payload: TikTokOrder, raw: dict | None = None) -> RemoteOrde
                 product_name=readable_name(item.product_name, item.sku_name),
                 cancel_reason=item.cancel_reason,
                 components=to_components(item.combined_listing_skus or []),
+                package_id=item.package_id,
+                tracking_number=item.tracking_number,
+                shipping_provider_id=item.shipping_provider_id,
             )
             for item in payload.line_items
         ),

@@ -55,6 +55,8 @@ class LineItem(_Payload):
     sku_name: str = ""
     display_status: str = ""
     package_id: str = ""
+    tracking_number: str = ""
+    shipping_provider_id: str = ""
     sale_price: str = "0"
     currency: str = ""
     cancel_reason: str = ""

@@ -1,11 +1,14 @@
+from dataclasses import replace
+
 from application.commands import ShipOrder
 from application.errors import ApplicationError, PendingCancellationRequest, TikTokRefused
 from application.handlers.cancellation_requests import pending_request_of
+from application.intents import already_shipped, new_key, send, settle_order
 from application.lookup import find_order
 from application.ports import Clock, ShippingProvider, TikTokShop, UnitOfWork
 from application.tiktok_session import ShopSession
+from domain.intents import Intent, IntentKind
 from domain.markets import market, splits_before_shipping
-from domain.orders import Shipment
 
 
 # TikTok refuses to ship line items already shipped (for example in Seller Center) or under an
@@ -25,6 +28,12 @@ class ShipOrderHandler:
       not ship it until the request is answered (21011007), so it is refused before sending.
     - If TikTok refuses, the order stays as it was; lines already shipped in Seller Center make the
       error say to run `orders sync` first.
+    - The shipment is recorded as an intent before TikTok is told (I-9): a lost answer leaves it
+      pending, settled from TikTok's state by the next command on the order (this one first), the
+      next sync or `orders reconcile`. Shipping again what that shipped, with the same tracking
+      number, raises `AlreadyDone` (package, carrier, tracking) and sends nothing.
+    - Everything the OMS will keep (tracking number, TikTok's carrier name) is checked against
+      the schema's limits before anything is sent (`NotStorable`).
     """
 
     def __init__(self, uow: UnitOfWork, tiktok: TikTokShop, clock: Clock) -> None:
@@ -34,8 +43,10 @@ class ShipOrderHandler:
         self._session = ShopSession(uow, tiktok, clock)
 
     def __call__(self, cmd: ShipOrder) -> str:
+        settle_order(self._uow, self._tiktok, self._clock, cmd.order)
         with self._uow:
             order = find_order(self._uow, cmd.order)
+            already_shipped(self._uow, order, cmd.order, cmd.tracking)
             lines = order.lines_to_ship()
             order_id, store_id, tiktok_order_id = order.id, order.store_id, order.tiktok_order_id
             line_ids = [line.id for line in lines]
@@ -49,22 +60,33 @@ class ShipOrderHandler:
             rejects_request = request is not None and market(store.region) == "US"
             if request is not None and (not cmd.despite_cancel_request or not rejects_request):
                 raise PendingCancellationRequest(request, order_ref=cmd.order, ships_anyway=rejects_request)
+            # Checked before any request: what the OMS will keep must fit (NotStorable).
+            draft = Intent(
+                id=new_key(), kind=IntentKind.SHIP, store_id=store_id, order_id=order_id,
+                tiktok_order_id=tiktok_order_id, line_ids=tuple(line_ids), line_item_ids=tuple(item_ids),
+                created_at=self._clock.now(), tracking_number=cmd.tracking,
+            )
         # TikTok is called outside the transaction; the order is read again to record the result.
         providers = self._session.call(
             store_id, lambda conn: self._tiktok.shipping_providers(conn, delivery_option_id=delivery_option)
         )
         provider = self._carrier(cmd.carrier, providers)
+        intent = replace(draft, carrier=provider.name, provider_id=provider.id, created_at=self._clock.now())
         try:
-            package_id = self._session.call(
-                store_id,
-                lambda conn: self._tiktok.ship_package(
-                    conn,
-                    order_id=tiktok_order_id,
-                    line_item_ids=item_ids,
-                    tracking_number=cmd.tracking,
-                    provider_id=provider.id,
-                    existing_package=existing_package,
+            return send(
+                self._uow, self._session, self._clock, intent,
+                lambda: self._session.call(
+                    store_id,
+                    lambda conn: self._tiktok.ship_package(
+                        conn,
+                        order_id=tiktok_order_id,
+                        line_item_ids=item_ids,
+                        tracking_number=cmd.tracking,
+                        provider_id=provider.id,
+                        existing_package=existing_package,
+                    ),
                 ),
+                result_of=str,
             )
         except TikTokRefused as exc:
             if exc.code != LINES_NOT_SHIPPABLE:
@@ -73,24 +95,6 @@ class ShipOrderHandler:
                 f"{exc}. Some of these lines were probably shipped in TikTok Seller Center already: run "
                 f"'tiktok-oms orders sync {store_name}' first, then ship what is left", code=exc.code,
             ) from None
-        with self._uow:
-            self._uow.lock_store(store_id)  # serialized with a sync importing this store's orders
-            order = find_order(self._uow, order_id)
-            assert order.warehouse_id is not None
-            order.record_shipment(
-                Shipment(
-                    package_id=package_id,
-                    line_ids=tuple(line_ids),
-                    warehouse_id=order.warehouse_id,
-                    carrier=provider.name,
-                    tracking_number=cmd.tracking,
-                    shipped_at=self._clock.now(),
-                )
-            )
-            if rejects_request:  # TikTok rejects the pending request as the package ships (US)
-                order.reject_cancellation_request("", "shipped")
-            self._uow.commit()
-            return package_id
 
     @staticmethod
     def _carrier(wanted: str, providers: list[ShippingProvider]) -> ShippingProvider:

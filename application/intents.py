@@ -1,0 +1,224 @@
+"""Changes asked of TikTok (ship, cancel, split), recorded before they are sent (STACK.md I-9).
+
+    record (own transaction) -> call TikTok -> effect + outcome (one transaction)
+
+TikTok's ship, cancel and split endpoints take no idempotency key (STACK.md §6 question 5), so a
+request whose answer is lost is never simply sent again: its intent stays *pending*, and the next
+command on that order, the next sync of its store or `orders reconcile` reads the order back from
+TikTok (Get Order Detail, TIKTOK_API.md §3.2: each line item's `display_status`, `package_id`,
+`tracking_number`) and either records the effect exactly once or clears the intent.
+"""
+
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+from application.errors import (
+    AccessTokenExpired,
+    AlreadyDone,
+    ApplicationError,
+    AuthorizationFailed,
+    AuthorizationRevoked,
+    NotFound,
+    OutcomeUnknown,
+    StoreNeedsReauthorization,
+    StoreNotConnected,
+    TikTokError,
+    TikTokRefused,
+)
+from application.lookup import find_order, siblings
+from application.ports import Clock, TikTokShop, UnitOfWork
+from application.tiktok_session import ShopSession
+from domain.exceptions import DomainError
+from domain.imports import RemoteOrder
+from domain.intents import Intent, IntentKind, IntentState, judge
+from domain.markets import market
+from domain.orders import LineStatus, Order, OrderStatus, Shipment
+
+T = TypeVar("T")
+
+# Failures that certainly left TikTok untouched: refused, or never sent.
+NOT_APPLIED = (TikTokRefused, AccessTokenExpired, AuthorizationRevoked, AuthorizationFailed,
+               StoreNeedsReauthorization, StoreNotConnected, NotFound)
+DETAIL_BATCH = 50  # Get Order Detail takes at most 50 ids (TIKTOK_API.md §7.3)
+
+_WHAT = {IntentKind.SHIP: "shipment", IntentKind.CANCEL: "cancellation", IntentKind.SPLIT: "split"}
+
+
+def new_key() -> str:
+    """A fresh idempotency key (a UUID4, 36 characters)."""
+    return str(uuid.uuid4())
+
+
+def send(uow: UnitOfWork, session: ShopSession, clock: Clock, intent: Intent,
+         call: Callable[[], T], result_of: Callable[[T], str]) -> T:
+    """Record `intent`, run `call` (the TikTok request), then record its effect with the outcome.
+
+    - The intent is committed before `call` runs: a crash or lost answer leaves it pending.
+    - A refusal (or a failure before sending) settles it as refused with the reason, and is raised.
+    - Any other failure leaves it pending and raises `OutcomeUnknown` saying how it gets settled.
+    - Success: the effect on the OMS order and `done` commit together; returns what `call` did.
+    """
+    with uow:
+        uow.intents.add(intent)
+        uow.commit()
+    try:
+        answer = call()
+    except NOT_APPLIED as exc:
+        with uow:
+            kept = uow.intents.get(intent.id)
+            if kept is not None and kept.is_pending:
+                kept.refused(" ".join(str(exc).split()), clock.now())
+                uow.intents.add(kept)
+                uow.commit()
+        raise
+    except TikTokError as exc:
+        raise OutcomeUnknown(
+            f"{exc}; the {_WHAT[intent.kind]} is recorded as pending: the next command on this order, the next "
+            "sync or 'tiktok-oms orders reconcile' checks TikTok and completes or clears it", code=exc.code,
+        ) from None
+    with uow:
+        uow.lock_store(intent.store_id)  # serialized with a sync importing this store's orders
+        kept = uow.intents.get(intent.id)
+        if kept is not None and kept.is_pending:  # else a reconcile settled it meanwhile
+            complete(uow, kept, result_of(answer), clock)
+        uow.commit()
+    return answer
+
+
+def complete(uow: UnitOfWork, intent: Intent, result: str, clock: Clock, how: str = "") -> None:
+    """Apply an intent TikTok applied to its OMS order (inside the caller's transaction) and mark
+    it done with `result` (package id, cancel id or the split part's id). Applying twice is a no-op."""
+    order = uow.orders.get(intent.order_id)
+    note = how
+    if order is None:
+        note = "the order is no longer in the OMS"
+    elif intent.kind is IntentKind.SHIP:
+        _record_shipment(uow, order, intent, result)
+    elif intent.kind is IntentKind.CANCEL:
+        order.cancel_lines([line for line in order.lines if line.id in intent.line_ids])
+    else:
+        result = intent.part_order_id
+        try:
+            _split(uow, order, intent)
+        except DomainError as exc:
+            note = f"TikTok split it, but the OMS order changed meanwhile: {exc}"
+    intent.done(result, clock.now(), note)
+    uow.intents.add(intent)
+
+
+def _record_shipment(uow: UnitOfWork, order: Order, intent: Intent, package_id: str) -> None:
+    if any(s.package_id == package_id for s in order.shipments):
+        return
+    assert order.warehouse_id is not None, "an order ships only from its warehouse"
+    order.record_shipment(Shipment(
+        package_id=package_id, line_ids=intent.line_ids, warehouse_id=order.warehouse_id,
+        carrier=intent.carrier, tracking_number=intent.tracking_number, shipped_at=intent.created_at,
+    ))
+    store = uow.stores.get(order.store_id)
+    if order.has_pending_cancellation_request and store is not None and market(store.region) == "US":
+        order.reject_cancellation_request("", "shipped")  # TikTok rejects it as the package ships (US)
+
+
+def _split(uow: UnitOfWork, order: Order, intent: Intent) -> None:
+    if uow.orders.get(intent.part_order_id) is not None:
+        return
+    index = 1 + max([order.split_index, *(p.split_index for p in siblings(uow, order))])
+    part = order.split(list(intent.line_ids), new_order_id=intent.part_order_id, split_index=index, by_sku_only=True)
+    uow.orders.add(part)
+
+
+def reconcile_pending(uow: UnitOfWork, tiktok: TikTokShop, clock: Clock, store_id: str,
+                      tiktok_order_id: str | None = None) -> list[Intent]:
+    """Settle the store's pending intents (or one TikTok order's) from TikTok's state now.
+
+    Reads each order once with Get Order Detail (50 a call); an intent TikTok applied is completed
+    exactly once, one it did not is cleared with the reason. An order TikTok answers in a shape
+    the OMS cannot read keeps its intents pending. Returns the intents looked at, as they are now.
+    Raises what `ShopSession.call` raises when TikTok cannot be asked (they stay pending then).
+    """
+    with uow:
+        pending = uow.intents.pending(store_id, tiktok_order_id)
+    if not pending:
+        return []
+    session = ShopSession(uow, tiktok, clock)
+    order_ids = sorted({i.tiktok_order_id for i in pending})
+    looked_at: list[Intent] = []
+    for start in range(0, len(order_ids), DETAIL_BATCH):
+        batch = order_ids[start:start + DETAIL_BATCH]
+        page = session.call(store_id, lambda conn: tiktok.order_details(conn, batch))
+        remote: dict[str, RemoteOrder] = {o.tiktok_order_id: o for o in page.orders}
+        unreadable = {r.tiktok_order_id for r in page.rejected}
+        with uow:
+            uow.lock_store(store_id)
+            for intent in pending:
+                if intent.tiktok_order_id not in batch:
+                    continue
+                kept = uow.intents.get(intent.id)
+                if kept is None:
+                    continue
+                if kept.is_pending and kept.tiktok_order_id not in unreadable:
+                    verdict = judge(kept, remote.get(kept.tiktok_order_id))
+                    if verdict.applied:
+                        complete(uow, kept, verdict.result, clock, "completed from TikTok's order after the answer was lost")
+                    else:
+                        kept.cleared(f"TikTok did not apply it: {verdict.why}", clock.now())
+                        uow.intents.add(kept)
+                looked_at.append(kept)
+            uow.commit()
+    return looked_at
+
+
+def settle_order(uow: UnitOfWork, tiktok: TikTokShop, clock: Clock, order_ref: str) -> None:
+    """Before a command on an order: settle the pending intents of its TikTok order, if any."""
+    with uow:
+        try:
+            order = find_order(uow, order_ref)
+        except ApplicationError:
+            return  # the command itself says what is wrong with the reference
+        store_id, tiktok_order_id = order.store_id, order.tiktok_order_id
+        if not uow.intents.pending(store_id, tiktok_order_id):
+            return
+    reconcile_pending(uow, tiktok, clock, store_id, tiktok_order_id)
+
+
+def done_before(uow: UnitOfWork, order: Order, kind: IntentKind) -> list[Intent]:
+    """The intents of this kind TikTok applied for this order (or split part), oldest first."""
+    return [i for i in uow.intents.for_order(order.id) if i.kind is kind and i.state is IntentState.DONE]
+
+
+def already_shipped(uow: UnitOfWork, order: Order, ref: str, tracking: str) -> None:
+    """Raise `AlreadyDone` (same tracking number) or an error naming the tracking number when a
+    shipment the OMS asked for already shipped this order; else nothing."""
+    if order.status is not OrderStatus.SHIPPED:
+        return
+    shipped = done_before(uow, order, IntentKind.SHIP)
+    if not shipped:
+        return
+    last = next((i for i in reversed(shipped) if i.tracking_number == tracking), shipped[-1])
+    what = f"TikTok package {last.result}, {last.carrier} tracking number {last.tracking_number}"
+    if last.tracking_number == tracking:
+        raise AlreadyDone(f"order {ref} is already shipped: {what}", result=last.result)
+    raise ApplicationError(f"order {ref} is already shipped ({what}); TikTok allows one tracking update "
+                           "within 72 hours, in Seller Center")
+
+
+def already_cancelled(uow: UnitOfWork, order: Order, ref: str, line_refs: list[str] | None) -> None:
+    """Raise `AlreadyDone` when a cancellation the OMS asked for already cancelled these lines."""
+    wanted = [order.find_line(r) for r in line_refs] if line_refs else list(order.lines)
+    if not wanted or any(line is None or line.status is not LineStatus.CANCELLED for line in wanted):
+        return
+    cancelled = {line_id for i in done_before(uow, order, IntentKind.CANCEL) for line_id in i.line_ids}
+    if all(line is not None and line.id in cancelled for line in wanted):
+        which = f"lines {', '.join(line_refs)} of order" if line_refs else "order"
+        raise AlreadyDone(f"{which} {ref} already cancelled")
+
+
+def already_split(uow: UnitOfWork, order: Order, ref: str, line_refs: list[str]) -> None:
+    """Raise `AlreadyDone` when a split the OMS asked for already moved these lines off."""
+    if any(order.find_line(r) is not None for r in line_refs):
+        return
+    for intent in reversed(done_before(uow, order, IntentKind.SPLIT)):
+        if set(line_refs) <= set(intent.line_ids) | set(intent.line_item_ids):
+                raise AlreadyDone(f"lines {', '.join(line_refs)} of order {ref} are already split off into order "
+                              f"{intent.part_order_id}", result=intent.part_order_id)

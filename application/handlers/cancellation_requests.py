@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from application.commands import AnswerCancellationRequest
 from application.errors import NoPendingCancellationRequest, RejectReasonRequired
+from application.intents import settle_order
 from application.lookup import find_order, siblings
 from application.ports import CancellationPage, Clock, RejectReason, TikTokShop, UnitOfWork
 from application.tiktok_session import ShopSession
@@ -90,9 +91,11 @@ class AnswerCancellationRequestHandler:
     def __init__(self, uow: UnitOfWork, tiktok: TikTokShop, clock: Clock) -> None:
         self._uow = uow
         self._tiktok = tiktok
+        self._clock = clock
         self._session = ShopSession(uow, tiktok, clock)
 
     def __call__(self, cmd: AnswerCancellationRequest) -> Answered:
+        settle_order(self._uow, self._tiktok, self._clock, cmd.order)  # a ship or cancel whose answer was lost
         with self._uow:
             order = find_order(self._uow, cmd.order)
             if order.is_fbt:

@@ -9,8 +9,16 @@ from adapters.sandbox import model as sandbox_model
 from adapters.sandbox.app import create_app
 from adapters.sandbox.faults import Fault
 from adapters.sandbox.inprocess import InProcessTikTokShop
-from application.commands import AssignWarehouse, CancelOrder, ReconcileIntents, ShipOrder, SplitOrder
-from application.errors import AlreadyDone, ApplicationError, OutcomeUnknown, TikTokRefused
+from application.commands import (
+    AnswerCancellationRequest,
+    AssignWarehouse,
+    CancelOrder,
+    ReconcileIntents,
+    ShipOrder,
+    SplitOrder,
+)
+from application.errors import AlreadyDone, ApplicationError, NoPendingCancellationRequest, OutcomeUnknown, TikTokRefused
+from application.handlers.cancellation_requests import AnswerCancellationRequestHandler
 from application.handlers.reconcile_intents import ReconcileIntentsHandler
 from application.intents import reconcile_pending
 from domain import limits
@@ -186,6 +194,25 @@ class TestShip:
         world.reconcile()
 
         shipped_once(world, order)
+
+
+class TestTheNextCommandOnTheOrder:
+    def test_answering_the_buyer_after_a_lost_shipment_finds_the_request_closed_by_it(self, world: FaultyWorld) -> None:
+        order = routed(world, [("mug", 1)])
+        world.model.buyer_requests_cancellation(order.tiktok_order_id)
+        world.sync()
+        world.fault(Fault.drop(path=SHIP_PATH))
+        with pytest.raises(OutcomeUnknown):  # in the US, shipping rejects the buyer's request
+            world.ship_order(ShipOrder(order=order.id, carrier="USPS", tracking="9400111", despite_cancel_request=True))
+        answer = AnswerCancellationRequestHandler(world.uow, world.tiktok, world.clock)
+
+        with pytest.raises(NoPendingCancellationRequest):
+            answer(AnswerCancellationRequest(order=order.id, decision="approve"))
+
+        saved = world.order(order.id)
+        assert saved.status is OrderStatus.SHIPPED and len(saved.shipments) == 1
+        assert saved.cancellation_request is not None and saved.cancellation_request.decision == "shipped"
+        assert world.calls("approve_cancellation") == 0
 
 
 class TestCancel:

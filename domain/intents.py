@@ -15,10 +15,7 @@ from enum import Enum
 
 from domain import limits
 from domain.exceptions import NotStorable
-from domain.imports import RemoteOrder
-
-# A line TikTok has shipped (or cancelled) shows it in `display_status`, per unit.
-SHIPPED_LINE_STATUSES = frozenset({"AWAITING_COLLECTION", "IN_TRANSIT", "DELIVERED", "COMPLETED"})
+from domain.imports import SHIPPED_ON_TIKTOK, RemoteOrder, unit_lines
 
 
 class IntentKind(str, Enum):
@@ -111,19 +108,19 @@ def judge(intent: Intent, remote: RemoteOrder | None) -> Verdict:
 
     - ship: every line item is shipped (`display_status`) in one package with the intent's
       tracking number. Shipped with another tracking number means someone else shipped it.
-    - cancel: every line item is cancelled (for a whole-order cancel, the order is CANCELLED).
+    - cancel: every line item is cancelled.
     - split: the moving line items sit in one package that none of the staying ones shares.
     `remote` None: TikTok does not know the order, so nothing was applied.
     """
     if remote is None:
         return Verdict(False, why="TikTok does not list the order")
-    by_id = {line.tiktok_line_item_id: line for line in remote.lines}
+    by_id = {line.tiktok_line_item_id: line for line in unit_lines(remote)}  # the OMS's line ids
     lines = [by_id.get(item) for item in intent.line_item_ids]
     if any(line is None for line in lines):
         return Verdict(False, why="TikTok's order no longer has these line items")
     found = [line for line in lines if line is not None]
     if intent.kind is IntentKind.SHIP:
-        shipped = [line for line in found if line.status in SHIPPED_LINE_STATUSES]
+        shipped = [line for line in found if line.status in SHIPPED_ON_TIKTOK]
         ours = [line for line in shipped if line.tracking_number == intent.tracking_number]
         packages = {line.package_id for line in ours}
         if len(ours) == len(found) and len(packages) == 1 and "" not in packages:
@@ -134,8 +131,7 @@ def judge(intent: Intent, remote: RemoteOrder | None) -> Verdict:
                                       + (f" ({', '.join(others)})" if others else ""))
         return Verdict(False, why="TikTok shows the lines still to ship")
     if intent.kind is IntentKind.CANCEL:
-        if all(line.status == "CANCELLED" for line in found) and (intent.partial or remote.status == "CANCELLED"
-                                                                  or all(l.status == "CANCELLED" for l in remote.lines)):
+        if all(line.status == "CANCELLED" for line in found):
             return Verdict(True)
         return Verdict(False, why="TikTok shows the lines not cancelled")
     moving = {line.package_id for line in found}

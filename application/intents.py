@@ -88,7 +88,8 @@ def send(uow: UnitOfWork, session: ShopSession, clock: Clock, intent: Intent,
 
 def complete(uow: UnitOfWork, intent: Intent, result: str, clock: Clock, how: str = "") -> None:
     """Apply an intent TikTok applied to its OMS order (inside the caller's transaction) and mark
-    it done with `result` (package id, cancel id or the split part's id). Applying twice is a no-op."""
+    it done with `result` (TikTok's package id, cancel id, or the split-off package's id, when
+    known). Applying twice is a no-op."""
     order = uow.orders.get(intent.order_id)
     note = how
     if order is None:
@@ -98,7 +99,6 @@ def complete(uow: UnitOfWork, intent: Intent, result: str, clock: Clock, how: st
     elif intent.kind is IntentKind.CANCEL:
         order.cancel_lines([line for line in order.lines if line.id in intent.line_ids])
     else:
-        result = intent.part_order_id
         try:
             _split(uow, order, intent)
         except DomainError as exc:

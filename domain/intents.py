@@ -41,7 +41,8 @@ class Intent:
     - ship: `carrier` (TikTok's provider name), `provider_id`, `tracking_number`; `package_id`
       once known. cancel: `reason` (TikTok's reason name); `partial` when only some lines go.
       split: `part_order_id` is the id the new OMS part gets.
-    - `result` is TikTok's id of what was made (package id, cancel id) once known.
+    - `result` is TikTok's id of what was made once known: the shipped package, the cancel id,
+      the split-off lines' package.
     - `outcome` says why it was refused or cleared, or how a pending one was completed.
     """
 
@@ -99,7 +100,7 @@ class Verdict:
     """What TikTok's state says about a pending intent: applied (with what TikTok made) or not."""
 
     applied: bool
-    result: str = ""  # ship: the package id TikTok shows for the lines
+    result: str = ""  # ship: the package TikTok shows for the lines; split: the moving lines' package
     why: str = ""
 
 

@@ -49,7 +49,7 @@ class SplitOrderHandler:
             send(self._uow, self._session, self._clock, intent,
                  lambda: self._session.call(store_id, lambda conn: self._tiktok.split(conn, order_id=tiktok_order_id,
                                                                                        groups=groups)),
-                 result_of=lambda packages: intent.part_order_id)
+                 result_of=lambda packages: packages[-1] if packages else "")  # the moving lines' package
             return intent.part_order_id
         with self._uow:
             self._uow.lock_store(store_id)  # serialized with a sync importing this store's orders

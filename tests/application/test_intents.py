@@ -289,6 +289,8 @@ class TestSplit:
         first, part = world.parts(order.tiktok_order_id)
         assert [line.id for line in part.lines] == [mug] and part.id == world.intents()[0].part_order_id
         assert world.calls("split") == 1
+        moved = world.model.find_order(order.tiktok_order_id)["line_items"][1]["package_id"]
+        assert world.intents()[0].result == moved
 
 
 class TestReconcile:

@@ -293,6 +293,18 @@ class TestSplit:
         assert world.intents()[0].result == moved
 
 
+    def test_a_refused_split_is_recorded_with_its_reason_and_nothing_moves(self, world: FaultyWorld) -> None:
+        order = routed(world, [("tee-red-l", 1), ("mug", 1)], region="MY")
+        world.fault(Fault.error_code(21011036, path=f"/fulfillment/202309/orders/{order.tiktok_order_id}/split"))
+
+        with pytest.raises(TikTokRefused):
+            world.split_order(SplitOrder(order=order.id, lines=[order.lines[1].id]))
+
+        (intent,) = world.intents()
+        assert intent.state is IntentState.REFUSED and "21011036" in intent.outcome
+        assert world.parts(order.tiktok_order_id) == [world.order(order.id)] and len(world.order(order.id).lines) == 2
+
+
 class TestReconcile:
     def test_nothing_pending_asks_tiktok_nothing(self, world: FaultyWorld) -> None:
         routed(world, [("mug", 1)])

@@ -107,6 +107,11 @@ class AlreadyDone(ApplicationError):
         self.result = result  # the package id, cancel id or split part's order id, when known
 
 
+class ChangeOnItsWay(ApplicationError):
+    """Another change of the same TikTok order is on its way to TikTok (its intent is pending):
+    a second one is not sent until it is settled."""
+
+
 class OutcomeUnknown(TikTokError):
     """TikTok may have applied the change, but its answer was lost (a timeout, a dropped
     connection, a 5xx after sending). The change is recorded as pending; the next command on the

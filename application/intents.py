@@ -9,6 +9,7 @@ TikTok (Get Order Detail, TIKTOK_API.md §3.2: each line item's `display_status`
 `tracking_number`) and either records the effect exactly once or clears the intent.
 """
 
+import logging
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
@@ -19,6 +20,7 @@ from application.errors import (
     ApplicationError,
     AuthorizationFailed,
     AuthorizationRevoked,
+    ChangeOnItsWay,
     NotFound,
     OutcomeUnknown,
     StoreNeedsReauthorization,
@@ -31,11 +33,12 @@ from application.ports import Clock, TikTokShop, UnitOfWork
 from application.tiktok_session import ShopSession
 from domain.exceptions import DomainError
 from domain.imports import RemoteOrder
-from domain.intents import Intent, IntentKind, IntentState, judge
+from domain.intents import Intent, IntentKind, IntentState, judge, same_tracking
 from domain.markets import market
 from domain.orders import LineStatus, Order, OrderStatus, Shipment
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # Failures that certainly left TikTok untouched: refused, or never sent.
 NOT_APPLIED = (TikTokRefused, AccessTokenExpired, AuthorizationRevoked, AuthorizationFailed,
@@ -57,7 +60,8 @@ def send(uow: UnitOfWork, session: ShopSession, clock: Clock, intent: Intent,
     - The intent is committed before `call` runs: a crash or lost answer leaves it pending.
     - A refusal (or a failure before sending) settles it as refused with the reason, and is raised.
     - Any other failure leaves it pending and raises `OutcomeUnknown` saying how it gets settled.
-    - Success: the effect on the OMS order and `done` commit together; returns what `call` did.
+    - Success: the effect on the OMS order and `done` commit together (even if a reconcile
+      cleared the intent while the request was on its way); returns what `call` did.
     """
     with uow:
         uow.intents.add(intent)
@@ -73,6 +77,12 @@ def send(uow: UnitOfWork, session: ShopSession, clock: Clock, intent: Intent,
                 uow.commit()
         raise
     except TikTokError as exc:
+        with uow:
+            kept = uow.intents.get(intent.id)
+            if kept is not None and kept.is_pending:
+                kept.answer_lost(clock.now())  # settling it may clear it now: nothing is on its way
+                uow.intents.add(kept)
+                uow.commit()
         raise OutcomeUnknown(
             f"{exc}; the {_WHAT[intent.kind]} is recorded as pending: the next command on this order, the next "
             "sync or 'tiktok-oms orders reconcile' checks TikTok and completes or clears it", code=exc.code,
@@ -80,7 +90,9 @@ def send(uow: UnitOfWork, session: ShopSession, clock: Clock, intent: Intent,
     with uow:
         uow.lock_store(intent.store_id)  # serialized with a sync importing this store's orders
         kept = uow.intents.get(intent.id)
-        if kept is not None and kept.is_pending:  # else a reconcile settled it meanwhile
+        # TikTok's answer is the last word: even an intent a reconcile cleared meanwhile (it read
+        # TikTok's order before the change landed) is completed; one completed already is kept.
+        if kept is not None and kept.state is not IntentState.DONE:
             complete(uow, kept, result_of(answer), clock)
         uow.commit()
     return answer
@@ -133,7 +145,8 @@ def reconcile_pending(uow: UnitOfWork, tiktok: TikTokShop, clock: Clock, store_i
     """Settle the store's pending intents (or one TikTok order's) from TikTok's state now.
 
     Reads each order once with Get Order Detail (50 a call); an intent TikTok applied is completed
-    exactly once, one it did not is cleared with the reason. An order TikTok answers in a shape
+    exactly once, one it did not is cleared with the reason — unless its command is still waiting
+    for TikTok's answer (`Intent.in_flight`), which leaves it pending. An order TikTok answers in a shape
     the OMS cannot read keeps its intents pending. Returns the intents looked at, as they are now.
     Raises what `ShopSession.call` raises when TikTok cannot be asked (they stay pending then).
     """
@@ -161,6 +174,8 @@ def reconcile_pending(uow: UnitOfWork, tiktok: TikTokShop, clock: Clock, store_i
                     verdict = judge(kept, remote.get(kept.tiktok_order_id))
                     if verdict.applied:
                         complete(uow, kept, verdict.result, clock, "completed from TikTok's order after the answer was lost")
+                    elif kept.in_flight(clock.now()):
+                        pass  # its command still waits for TikTok's answer: not applied *yet*
                     else:
                         kept.cleared(f"TikTok did not apply it: {verdict.why}", clock.now())
                         uow.intents.add(kept)
@@ -169,8 +184,24 @@ def reconcile_pending(uow: UnitOfWork, tiktok: TikTokShop, clock: Clock, store_i
     return looked_at
 
 
+def settle_store(uow: UnitOfWork, tiktok: TikTokShop, clock: Clock, store_id: str) -> None:
+    """At the start of a sync: settle the store's pending intents when TikTok answers. A failure to
+    read them back is logged and leaves them pending; it never stops the sync (issue 9: nothing
+    blocks an import). Re-authorization errors still stop it: no page could be read either."""
+    try:
+        reconcile_pending(uow, tiktok, clock, store_id)
+    except (AuthorizationRevoked, AuthorizationFailed, StoreNeedsReauthorization, StoreNotConnected):
+        raise
+    except TikTokError as exc:
+        log.warning("sync: pending ship/cancel/split requests of store %s stay pending: %s", store_id, exc)
+
+
 def settle_order(uow: UnitOfWork, tiktok: TikTokShop, clock: Clock, order_ref: str) -> None:
-    """Before a command on an order: settle the pending intents of its TikTok order, if any."""
+    """Before a command on an order: settle the pending intents of its TikTok order, if any.
+
+    Raises `ChangeOnItsWay` when one is still pending afterwards (another command's request is on
+    its way to TikTok, or TikTok's answer about it was unreadable): sending a second change of the
+    same order now could apply both."""
     with uow:
         try:
             order = find_order(uow, order_ref)
@@ -180,6 +211,14 @@ def settle_order(uow: UnitOfWork, tiktok: TikTokShop, clock: Clock, order_ref: s
         if not uow.intents.pending(store_id, tiktok_order_id):
             return
     reconcile_pending(uow, tiktok, clock, store_id, tiktok_order_id)
+    with uow:
+        still = uow.intents.pending(store_id, tiktok_order_id)
+    if still:
+        first = still[0]
+        raise ChangeOnItsWay(
+            f"a {_WHAT[first.kind]} of TikTok order {tiktok_order_id} asked at {first.created_at:%H:%M:%S} UTC is still "
+            "waiting for TikTok's answer; try again once it is settled ('tiktok-oms orders reconcile')"
+        )
 
 
 def done_before(uow: UnitOfWork, order: Order, kind: IntentKind) -> list[Intent]:
@@ -195,9 +234,9 @@ def already_shipped(uow: UnitOfWork, order: Order, ref: str, tracking: str) -> N
     shipped = done_before(uow, order, IntentKind.SHIP)
     if not shipped:
         return
-    last = next((i for i in reversed(shipped) if i.tracking_number == tracking), shipped[-1])
+    last = next((i for i in reversed(shipped) if same_tracking(i.tracking_number, tracking)), shipped[-1])
     what = f"TikTok package {last.result}, {last.carrier} tracking number {last.tracking_number}"
-    if last.tracking_number == tracking:
+    if same_tracking(last.tracking_number, tracking):
         raise AlreadyDone(f"order {ref} is already shipped: {what}", result=last.result)
     raise ApplicationError(f"order {ref} is already shipped ({what}); TikTok allows one tracking update "
                            "within 72 hours, in Seller Center")

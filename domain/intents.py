@@ -10,12 +10,18 @@ answer ends with the change recorded exactly once — or cleared when TikTok nev
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
 from domain import limits
 from domain.exceptions import NotStorable
 from domain.imports import SHIPPED_ON_TIKTOK, RemoteOrder, unit_lines
+
+
+# The longest one command waits on one TikTok request, retries and Retry-After waits included
+# (adapters/tiktok/client.py bounds it well below this): a pending intent older than this, whose
+# command never said the answer was lost, belongs to a command that crashed.
+IN_FLIGHT = timedelta(minutes=10)
 
 
 class IntentKind(str, Enum):
@@ -44,6 +50,10 @@ class Intent:
     - `result` is TikTok's id of what was made once known: the shipped package, the cancel id,
       the split-off lines' package.
     - `outcome` says why it was refused or cleared, or how a pending one was completed.
+    - `answer_lost_at`: when the command that sent it gave up on TikTok's answer (a timeout, a
+      dropped connection, a 5xx). Until then — or until `IN_FLIGHT` after `created_at`, for a
+      command that crashed — the request may still be on its way, so TikTok not showing the change
+      yet does not mean it never will (`in_flight`).
     """
 
     id: str
@@ -64,6 +74,7 @@ class Intent:
     result: str = ""
     outcome: str = ""
     settled_at: datetime | None = None
+    answer_lost_at: datetime | None = None
     # The other open lines of the order when a split was asked (they stay): TikTok's grouping.
     staying_line_item_ids: tuple[str, ...] = field(default=())
 
@@ -85,6 +96,13 @@ class Intent:
     def is_pending(self) -> bool:
         return self.state is IntentState.PENDING
 
+    def in_flight(self, now: datetime) -> bool:
+        """Pending, its command still waiting for TikTok's answer (at most `IN_FLIGHT` long)."""
+        return self.is_pending and self.answer_lost_at is None and now - self.created_at < IN_FLIGHT
+
+    def answer_lost(self, at: datetime) -> None:
+        self.answer_lost_at = at
+
     def done(self, result: str, at: datetime, outcome: str = "") -> None:
         self.state, self.result, self.outcome, self.settled_at = IntentState.DONE, result, outcome, at
 
@@ -93,6 +111,12 @@ class Intent:
 
     def cleared(self, reason: str, at: datetime) -> None:
         self.state, self.outcome, self.settled_at = IntentState.CLEARED, reason, at
+
+
+def same_tracking(a: str, b: str) -> bool:
+    """Tracking numbers as carriers read them: case and spaces do not matter (a carrier or TikTok
+    may store `1z 999 aa1` as `1Z999AA1`)."""
+    return "".join(a.split()).casefold() == "".join(b.split()).casefold()
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +146,7 @@ def judge(intent: Intent, remote: RemoteOrder | None) -> Verdict:
     found = [line for line in lines if line is not None]
     if intent.kind is IntentKind.SHIP:
         shipped = [line for line in found if line.status in SHIPPED_ON_TIKTOK]
-        ours = [line for line in shipped if line.tracking_number == intent.tracking_number]
+        ours = [line for line in shipped if same_tracking(line.tracking_number, intent.tracking_number)]
         packages = {line.package_id for line in ours}
         if len(ours) == len(found) and len(packages) == 1 and "" not in packages:
             return Verdict(True, result=packages.pop())

@@ -315,6 +315,7 @@ intents = Table(
     Column("outcome", Text, nullable=False, server_default=""),
     Column("created_at", UtcDateTime, nullable=False),
     Column("settled_at", UtcDateTime, nullable=True),
+    Column("answer_lost_at", UtcDateTime, nullable=True),
     Index(None, "state", "store_id"),
     Index(None, "order_id"),
 )

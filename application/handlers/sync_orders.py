@@ -3,7 +3,7 @@ from contextlib import AbstractContextManager, nullcontext
 
 from application.commands import SyncOrders
 from application.errors import PageTokenExpired, StoreNotConnected, SyncAlreadyRunning
-from application.intents import reconcile_pending
+from application.intents import settle_store
 from application.lookup import find_store
 from application.order_import import SyncSummary, import_orders
 from application.ports import Clock, OrderPage, SyncGuard, TikTokShop, UnitOfWork
@@ -58,7 +58,7 @@ class SyncOrdersHandler:
             self._uow.commit()
             store_id, window_end = store.id, checkpoint.window_end
         self._session.connection(store_id)  # refreshed before the first page if it is due
-        reconcile_pending(self._uow, self._tiktok, self._clock, store_id)  # ship/cancel/split whose answer was lost
+        settle_store(self._uow, self._tiktok, self._clock, store_id)  # ship/cancel/split whose answer was lost
         summary = SyncSummary()
         while True:
             fetched = self._fetch(store_id, window_end)

@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("outcome", sa.Text(), nullable=False, server_default=""),
         sa.Column("created_at", UTC, nullable=False),
         sa.Column("settled_at", UTC, nullable=True),
+        sa.Column("answer_lost_at", UTC, nullable=True),
         sa.ForeignKeyConstraint(["store_id"], ["stores.id"], name=op.f("fk_intents_store_id_stores"), **DEFERRED),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_intents")),
     )

@@ -13,9 +13,7 @@ from adapters.memory.repositories import InMemoryDatabase, InMemoryUnitOfWork
 from adapters.sandbox.model import TikTokShopModel
 from adapters.persistence.engine import make_engine, make_session_factory
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
-from adapters.settings import Settings
-from adapters.tiktok.client import TikTokHttpClient, http_client_resource
-from adapters.tiktok.gateway import HttpxTikTokShop
+from adapters.settings import Settings, default_database_url
 from application.handlers.add_product import AddProductHandler
 from application.handlers.assign_warehouse import AssignWarehouseHandler
 from application.handlers.authorize_store import BeginAuthorizationHandler, CompleteAuthorizationHandler
@@ -54,6 +52,30 @@ def _sql_accounts(session_factory: object) -> object:
     return SqlAccounts(session_factory)  # type: ignore[arg-type]
 
 
+def _tiktok_client(**kwargs: object) -> object:
+    from adapters.tiktok.client import TikTokHttpClient  # httpx loads only for commands that call TikTok
+
+    return TikTokHttpClient(**kwargs)  # type: ignore[arg-type]
+
+
+def _http_client(**kwargs: object) -> object:
+    from adapters.tiktok.client import http_client_resource
+
+    yield from http_client_resource(**kwargs)  # type: ignore[arg-type]
+
+
+def _http_gateway(**kwargs: object) -> object:
+    from adapters.tiktok.gateway import HttpxTikTokShop
+
+    return HttpxTikTokShop(**kwargs)  # type: ignore[arg-type]
+
+
+def _may_create_folder(settings: Settings) -> bool:
+    """Only the default SQLite file's folder is created on first use; another URL's must exist
+    (or `db upgrade` creates it), so a typo does not start a new, empty OMS."""
+    return settings.database_url == default_database_url()
+
+
 def _mode(settings: Settings) -> str:
     return "memory" if settings.in_memory else "sql"
 
@@ -64,7 +86,7 @@ def _sandbox_app(model: TikTokShopModel) -> object:
     return create_app(model)
 
 
-def _in_process_gateway(model: TikTokShopModel, app: object, authorize_url: str) -> HttpxTikTokShop:
+def _in_process_gateway(model: TikTokShopModel, app: object, authorize_url: str) -> object:
     from adapters.sandbox.inprocess import InProcessTikTokShop
 
     return InProcessTikTokShop(model, authorize_url=authorize_url, app=app)  # type: ignore[arg-type]
@@ -112,16 +134,17 @@ class Container(containers.DeclarativeContainer):
 
     sandbox_app = providers.Singleton(_sandbox_app, tiktok_model)  # its state scripts faults, logs requests
 
-    engine = providers.Singleton(make_engine, settings.provided.database_url)
+    engine = providers.Singleton(make_engine, settings.provided.database_url,
+                                 create_folder=providers.Callable(_may_create_folder, settings))
     session_factory = providers.Singleton(make_session_factory, engine=engine)
     uow = providers.Selector(
         mode,
         memory=providers.Factory(InMemoryUnitOfWork, database=memory_db),
         sql=providers.Factory(SqlAlchemyUnitOfWork, session_factory=session_factory),
     )
-    http_client = providers.Resource(http_client_resource, timeout_seconds=settings.provided.http_timeout_seconds)
+    http_client = providers.Resource(_http_client, timeout_seconds=settings.provided.http_timeout_seconds)
     tiktok_client = providers.Singleton(
-        TikTokHttpClient,
+        _tiktok_client,
         http=http_client,
         app_key=settings.provided.app_key,
         app_secret=settings.provided.app_secret.get_secret_value.call(),
@@ -134,7 +157,7 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(_in_process_gateway, model=tiktok_model, app=sandbox_app,
                                    authorize_url=settings.provided.authorize_url),
         sql=providers.Singleton(
-            HttpxTikTokShop,
+            _http_gateway,
             client=tiktok_client,
             service_id=settings.provided.service_id,
             authorize_url=settings.provided.authorize_url,

@@ -1,3 +1,4 @@
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -13,6 +14,7 @@ from application.ports import Clock, TikTokShop, UnitOfWork
 from domain.stores import Connection, Store
 
 T = TypeVar("T")
+_log = logging.getLogger("tiktok_oms.tokens")
 
 
 class ShopSession:
@@ -85,6 +87,8 @@ class ShopSession:
         store.refreshed(grant)
         self._uow.commit()
         assert store.connection is not None
+        _log.info("store %s: access token refreshed, valid until %s", store.name,
+                  store.connection.access_token_expires_at.isoformat(timespec="minutes"))
         return store.connection
 
     def _lose(self, store: Store, why: str) -> StoreNeedsReauthorization:

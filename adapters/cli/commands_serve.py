@@ -1,12 +1,14 @@
+"""`serve`: the long-running OMS process (webhooks, OAuth callback, web app, schedule)."""
+
 import click
 
 from adapters.cli.output import container
-from application.errors import ApplicationError
+from adapters.cli.params import PORT
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="Port to listen on.")
+@click.option("--port", type=PORT, default=8080, show_default=True, help="Port to listen on.")
 @click.option(
     "--public",
     is_flag=True,
@@ -16,7 +18,12 @@ from application.errors import ApplicationError
 def serve(ctx: click.Context, host: str, port: int, public: bool) -> None:
     """Run the OMS service until SIGTERM or Ctrl+C: TikTok's webhook endpoint (POST /webhooks/tiktok),
     the OAuth callback (GET /oauth/tiktok/callback; point TIKTOK_REDIRECT_URL there), /healthz and the
-    sellers' web app (/login, /stores, /orders, …)."""
+    sellers' web app (/login, /stores, /orders, …).
+
+    \b
+    Example:
+      tiktok-oms serve --port 8080
+    """
     from adapters.server.app import CALLBACK_PATH, WEBHOOK_PATH
     from adapters.server.run import HTTPS_WARNING, bind, is_loopback, run
     from adapters.server.service import serve_app, single_machine
@@ -35,7 +42,9 @@ def serve(ctx: click.Context, host: str, port: int, public: bool) -> None:
     try:
         sock = bind(host, port)
     except OSError as exc:
-        raise ApplicationError(str(exc)) from None
+        in_use = "in use" in str(exc).lower()
+        raise click.BadParameter(f"{host}:{port} is already in use (another server is listening there); choose "
+                                 "another with --port" if in_use else str(exc), param_hint="--port") from None
     base = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
     click.echo(f"tiktok-oms serving on {base} (Ctrl+C to stop)", err=True)
     click.echo(f"  webhooks:        POST {base}{WEBHOOK_PATH}", err=True)

@@ -1,14 +1,22 @@
+"""`demo`, `sandbox serve` and `db upgrade`."""
+
 import click
 
 from adapters.cli.output import container
-from adapters.cli.params import MAX_SEEDED_ORDERS, PORT, SEEDED_ORDERS
+from adapters.cli.params import MAX_SEEDED_ORDERS, PORT, SEEDED_ORDERS, ensure_port_free
 
 
 @click.command()
 @click.option("--in-memory", is_flag=True, help="Run on the in-memory adapter and an in-process TikTok shop.")
 @click.pass_context
 def demo(ctx: click.Context, in_memory: bool) -> None:
-    """Tell the whole TikTok store story, step by step, on a demo shop."""
+    """Tell the whole TikTok store story, step by step, on a demo shop, with the command behind each
+    step. It uses its own SQLite file and sandbox, never your database.
+
+    \b
+    Example:
+      tiktok-oms demo --in-memory
+    """
     from adapters.demo import run_demo
 
     run_demo(container(ctx, in_memory=True) if in_memory or ctx.find_root().params.get("in_memory") else None, echo=click.echo)
@@ -16,7 +24,12 @@ def demo(ctx: click.Context, in_memory: bool) -> None:
 
 @click.group()
 def sandbox() -> None:
-    """The TikTok Shop simulator."""
+    """The TikTok Shop simulator.
+
+    \b
+    Example:
+      tiktok-oms sandbox serve --port 8900 --orders 500
+    """
 
 
 @sandbox.command("serve")
@@ -26,7 +39,7 @@ def sandbox() -> None:
 @click.option("--webhook-url", help="Sign and POST TikTok's webhooks here when orders change (e.g. http://127.0.0.1:8080/webhooks/tiktok).")
 @click.option("--webhook-retries", default="1,5,30,120", show_default=True,
               help="Seconds before each retry of an unanswered webhook (TikTok's own: 120,1800,10800,43200).")
-@click.option("--order-every", type=click.FloatRange(min=0.1), help="Place a new order every this many seconds.")
+@click.option("--order-every", type=click.FloatRange(min=0.1), metavar="SECONDS", help="Place a new order every this many seconds.")
 @click.pass_context
 def sandbox_serve(ctx: click.Context, port: int, orders: int, webhook_url: str | None, webhook_retries: str,
                   order_every: float | None) -> None:
@@ -36,7 +49,12 @@ def sandbox_serve(ctx: click.Context, port: int, orders: int, webhook_url: str |
     id and redirect URL come from the same settings as the OMS's (TIKTOK_APP_KEY, …,
     TIKTOK_REDIRECT_URL), so its authorization page sends the browser back where
     `stores authorize` listens.
+
+    \b
+    Example:
+      tiktok-oms sandbox serve --webhook-url http://127.0.0.1:8080/webhooks/tiktok --order-every 30
     """
+    ensure_port_free("127.0.0.1", port)
     from adapters.sandbox.server import serve
 
     settings = container(ctx).settings()
@@ -51,13 +69,25 @@ def sandbox_serve(ctx: click.Context, port: int, orders: int, webhook_url: str |
 
 @click.group()
 def db() -> None:
-    """The database."""
+    """The database.
+
+    \b
+    Example:
+      TIKTOK_OMS_DATABASE_URL=postgresql+psycopg://oms@db.internal/oms tiktok-oms db upgrade
+    """
 
 
 @db.command("upgrade")
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
-    """Create or migrate the database to the latest schema."""
+    """Create or migrate the database to the latest schema. The one command that creates a new
+    database where TIKTOK_OMS_DATABASE_URL points (a SQLite file in a new folder, or the OMS's
+    tables in a database that holds others).
+
+    \b
+    Example:
+      tiktok-oms db upgrade
+    """
     from adapters.persistence.migrations import upgrade
 
     settings = container(ctx).settings()

@@ -12,7 +12,12 @@ from adapters.cli.output import container
 def worker(ctx: click.Context, concurrency: int, queues: str | None, name: str | None) -> None:
     """Run background jobs from the PostgreSQL job queue until SIGTERM or Ctrl+C: every connected
     store synced every TIKTOK_OMS_SYNC_INTERVAL seconds, the order refreshes webhooks ask for, token
-    upkeep. Start as many as you like, on as many machines: they share one queue."""
+    upkeep. Start as many as you like, on as many machines: they share one queue.
+
+    \b
+    Example:
+      tiktok-oms worker --concurrency 2 --queues sync,refresh
+    """
     import os
     import socket
 

@@ -1,11 +1,20 @@
-import json
+"""What every command shares: exit codes, the container, and how results are printed.
+
+JSON goes to stdout as one document (orjson, indented by two spaces); tables are drawn with rich
+(names rather than ids, long cells cut with an ellipsis, CJK and emoji aligned by their width on
+screen); CSV with the standard library. Nothing here imports the container or SQLAlchemy at
+start-up: `tiktok-oms --help` stays fast.
+"""
+
+import sys
 from collections.abc import Callable, Sequence
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from adapters.container import Container
+if TYPE_CHECKING:
+    from adapters.container import Container
 
 
 class ExitCode(IntEnum):
@@ -16,33 +25,124 @@ class ExitCode(IntEnum):
     REAUTHORIZE = 4  # the store must be authorized again
 
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+def _one_format(other: str) -> Callable[[click.Context, click.Parameter, bool], bool]:
+    def check(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+        if value and ctx.params.get(other):
+            raise click.UsageError("give --json or --csv, not both", ctx)
+        return value
+
+    return check
 
 
-def container(ctx: click.Context, **extra: Any) -> Container:
+json_option = click.option("--json", "as_json", is_flag=True, callback=_one_format("as_csv"),
+                           help="Print one JSON document on stdout.")
+csv_option = click.option("--csv", "as_csv", is_flag=True, callback=_one_format("as_json"),
+                          help="Print the rows as CSV on stdout (a header row first).")
+
+# A table cell longer than this many columns on screen is cut with "…".
+MAX_CELL = 36
+
+
+def redact_line(exc: BaseException) -> str:
+    """One line for an error: whitespace folded, and no sign, secret or token it may echo (S-5)."""
+    from adapters.redaction import redact
+
+    return redact(" ".join(str(exc).split())) or exc.__class__.__name__
+
+
+def validation_line(exc: Any) -> str:
+    """The first problem of a pydantic ValidationError, named as the option it came from."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "input"
+    return f"invalid {where.replace('_', '-')}: {first['msg']}"
+
+
+def container(ctx: click.Context, **extra: Any) -> "Container":
     root = ctx.find_root()
     cached = root.meta.get("container")
     if cached is None or extra:
         cached = root.obj(**extra)
         root.meta["container"] = cached
-    return cached
+    return cached  # type: ignore[no-any-return]
+
+
+def to_json(data: Any) -> bytes:
+    """The JSON document of `data`: the same document `json.dumps(data, indent=2, default=str)`
+    gave (dates, times and decimals as str() of them), UTF-8, ending with a newline."""
+    import orjson
+
+    return orjson.dumps(
+        data,
+        default=str,
+        option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
+        | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS,
+    )
 
 
 def emit(data: Any, as_json: bool, human: Callable[[Any], str]) -> None:
     if as_json:
-        click.echo(json.dumps(data, indent=2, default=str))
+        document = to_json(data)
+        out = getattr(sys.stdout, "buffer", None)
+        if out is None:
+            click.echo(document.decode(), nl=False)
+        else:
+            sys.stdout.flush()
+            out.write(document)
+            out.flush()
     else:
         click.echo(human(data))
 
 
-def table(rows: Sequence[dict[str, Any]], columns: Sequence[str], empty: str = "(none)") -> str:
+def emit_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], *, as_json: bool = False, as_csv: bool = False,
+              data: Any = None, human: Callable[[Any], str] | None = None) -> None:
+    """A list command's output: `data` (default `rows`) as JSON, `rows` as CSV with `columns`, or
+    the table (`human`, default a table of `columns`)."""
+    if as_json and as_csv:
+        raise click.UsageError("give --json or --csv, not both")
+    if as_csv:
+        import csv
+        from io import StringIO
+
+        buffer = StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([_csv_cell(row.get(col)) for col in columns] for row in rows)
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    emit(rows if data is None else data, as_json, human or (lambda _: table(rows, columns)))
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def table(rows: Sequence[dict[str, Any]], columns: Sequence[str], empty: str = "(none)",
+          headers: Sequence[str] | None = None) -> str:
+    """`rows` drawn as a plain table: a header of `headers` (default the column names, upper case),
+    a missing value as "-", cells longer than MAX_CELL cut with "…", widths measured as shown on
+    screen (a CJK character or an emoji takes two columns)."""
     if not rows:
         return empty
-    cells = [[str(row.get(col) if row.get(col) is not None else "-") for col in columns] for row in rows]
-    widths = [max(len(col), *(len(c[i]) for c in cells)) for i, col in enumerate(columns)]
-    lines = ["  ".join(col.upper().ljust(w) for col, w in zip(columns, widths))]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(cell, widths)) for cell in cells]
-    return "\n".join(lines)
+    from io import StringIO
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    shown = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+    for name in headers or [c.replace("_", " ").upper() for c in columns]:
+        shown.add_column(name, no_wrap=True, overflow="ellipsis", max_width=MAX_CELL)
+    for row in rows:
+        shown.add_row(*[str(row[c]) if row.get(c) is not None else "-" for c in columns], end_section=False)
+    buffer = StringIO()
+    Console(file=buffer, width=10_000, force_terminal=False, color_system=None, soft_wrap=True,
+            highlight=False, emoji=False, markup=False).print(shown, markup=False, highlight=False)
+    text = "\n".join(line.rstrip() for line in buffer.getvalue().splitlines() if line.strip())
+    return text
 
 
 def split_ids(value: str | None) -> list[str] | None:

@@ -5,7 +5,6 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from alembic.util import CommandError
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,11 +39,18 @@ def database_url(url: str) -> URL:
     return parsed
 
 
-def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS, migrate: bool = True) -> Engine:
-    """An engine for SQLite (the default) or PostgreSQL, migrated to the newest schema on first use."""
+def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS, migrate: bool = True,
+                create_folder: bool = True) -> Engine:
+    """An engine for SQLite (the default) or PostgreSQL, migrated to the newest schema on first use.
+
+    `create_folder=False` refuses a SQLite file whose folder does not exist (`StorageError`): a
+    typo in TIKTOK_OMS_DATABASE_URL must not quietly start a new, empty OMS (`db upgrade` may).
+    """
     parsed = database_url(url)
     # hide_parameters: bound values (the stores' tokens) stay out of SQL logs and error messages (S-5).
     if parsed.get_backend_name() == "sqlite":
+        if not create_folder:
+            _folder_exists(parsed)
         engine = _sqlite(parsed, busy_timeout)
     else:
         engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True,
@@ -52,10 +58,27 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS, migrate
     if migrate:
         try:
             ensure_current(engine)
-        except (SQLAlchemyError, OSError, CommandError) as exc:
+        except (SQLAlchemyError, OSError) as exc:
+            engine.dispose()
+            raise storage_error(exc, parsed) from exc
+        except Exception as exc:
+            if type(exc).__name__ != "CommandError":  # Alembic's, when a migration step fails
+                raise
             engine.dispose()
             raise storage_error(exc, parsed) from exc
     return engine
+
+
+def _folder_exists(url: URL) -> None:
+    database = url.database or ""
+    if database in ("", ":memory:") or "mode=memory" in database:
+        return
+    folder = Path(database.removeprefix("file:").split("?", 1)[0]).expanduser().parent
+    if not folder.is_dir():
+        raise StorageError(
+            f"the folder {folder} of the SQLite file in TIKTOK_OMS_DATABASE_URL does not exist: check the URL, "
+            "or run 'tiktok-oms db upgrade' to create a new database there"
+        )
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

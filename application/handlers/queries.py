@@ -68,6 +68,44 @@ class Queries:
             return self._uow.orders.summaries(store_id=store_id, status=status, fulfilled_by=fulfilled_by,
                                               cancellation_request=cancellation_request)
 
+    def matching_orders(
+        self, *, store: str | None = None, status: str | None = None, fulfilled_by: str | None = None,
+        sku: str | None = None, created_from: datetime | None = None, created_to: datetime | None = None,
+        cancellation_request: str | None = None, limit: int | None = None,
+    ) -> list[OrderSummary]:
+        """The orders matching every filter given, newest first, at most `limit` (None: all): the
+        query behind the web app's order page (`order_page`), walked page by page. `sku` is a seller
+        SKU on one of the order's lines (exact); `created_from` inclusive, `created_to` exclusive
+        (aware datetimes); `cancellation_request` as in `orders`."""
+        with self._uow:
+            store_id = find_store(self._uow, store).id if store else None
+        where = OrderFilter(store_id=store_id, status=status, fulfilled_by=fulfilled_by, search=sku,
+                            created_from=created_from, created_to=created_to)
+        found: list[OrderSummary] = []
+        after: OrderCursor | None = None
+        while limit is None or len(found) < limit:
+            rows, after = self.order_page(where, after=after, limit=500)
+            found += [
+                row for row in rows
+                if (sku is None or any(line["seller_sku"] == sku for line in row["lines"]))
+                and (cancellation_request is None or _request_status(row) == cancellation_request)
+            ]
+            if after is None:
+                break
+        return found if limit is None else found[:limit]
+
+    def set_aside(self, store: str | None = None) -> list[Json]:
+        """The TikTok orders a sync set aside (quarantined), each with `store_id`, `store` (its
+        name), `tiktok_order_id` and `reason`; every store's when `store` is None."""
+        with self._uow:
+            stores = {s.id: s.name for s in self._uow.stores.list()}
+            store_id = find_store(self._uow, store).id if store else None
+            return [
+                {"store_id": q.store_id, "store": stores.get(q.store_id, q.store_id),
+                 "tiktok_order_id": q.tiktok_order_id, "reason": q.reason}
+                for q in self._uow.quarantine.list(store_id)
+            ]
+
     def order_page(
         self, where: OrderFilter, *, after: OrderCursor | None = None, limit: int = 50
     ) -> tuple[list[OrderSummary], OrderCursor | None]:
@@ -129,3 +167,6 @@ class Queries:
             return [{"tiktok_order_id": q.tiktok_order_id, "reason": q.reason} for q in self._uow.quarantine.list(store_id)]
 
 
+def _request_status(row: OrderSummary) -> str | None:
+    request = row["cancellation_request"]
+    return request["status"] if request else None

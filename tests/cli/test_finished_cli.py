@@ -327,3 +327,13 @@ class TestOperatorCommands:
         model.find_order(placed["id"])["update_time"] = model.now() + 120
         assert json.loads(ok(cli("orders", "show", order["id"], "--json")).stdout)["tiktok_status"] != "DELIVERED"
         assert json.loads(ok(cli("orders", "show", order["id"], "--refresh", "--json")).stdout)["tiktok_status"] == "DELIVERED"
+
+
+class TestDemo:
+    def test_every_step_shows_its_command_and_warehouses_by_name(self, cli: Cli) -> None:
+        told = ok(cli("demo", "--in-memory")).stdout
+        steps = told.split("\n\n")[1:-1]
+        assert len(steps) >= 10
+        for step in steps:
+            assert "   $ tiktok-oms " in step, step
+        assert "wh_" not in told and "from Newark NJ" in told and "from Reno NV" in told

@@ -13,7 +13,8 @@ from adapters.memory.repositories import InMemoryDatabase, InMemoryUnitOfWork
 from adapters.sandbox.model import TikTokShopModel
 from adapters.persistence.engine import make_engine, make_session_factory
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
-from adapters.settings import Settings, default_database_url
+from adapters.database_url import may_create_folder
+from adapters.settings import Settings
 from application.handlers.add_product import AddProductHandler
 from application.handlers.assign_warehouse import AssignWarehouseHandler
 from application.handlers.authorize_store import BeginAuthorizationHandler, CompleteAuthorizationHandler
@@ -71,9 +72,7 @@ def _http_gateway(**kwargs: object) -> object:
 
 
 def _may_create_folder(settings: Settings) -> bool:
-    """Only the default SQLite file's folder is created on first use; another URL's must exist
-    (or `db upgrade` creates it), so a typo does not start a new, empty OMS."""
-    return settings.database_url == default_database_url()
+    return may_create_folder(settings.database_url)
 
 
 def _mode(settings: Settings) -> str:

@@ -1,14 +1,15 @@
-from pathlib import Path
-
-import platformdirs
-from application.errors import ApplicationError
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.database_url import (
+    ACCEPTED_DATABASE_URLS,
+    ConfigurationError,
+    check_database_url,
+    default_database_url,
+)
 
-def default_database_url() -> str:
-    folder = Path(platformdirs.user_data_dir("tiktok-oms", appauthor=False))
-    return f"sqlite:///{folder / 'tiktok-oms.sqlite'}"
+__all__ = ["ACCEPTED_DATABASE_URLS", "ConfigurationError", "Settings", "check_database_url", "default_database_url",
+           "load_settings", "setting_name"]
 
 
 class Settings(BaseSettings):
@@ -83,40 +84,12 @@ class Settings(BaseSettings):
         return min(60.0, max(1.0, self.sync_interval_seconds / 5))
 
 
-class ConfigurationError(ApplicationError):
-    """A setting has a value tiktok-oms cannot use; the message names the setting and what it accepts."""
-
-
 # The environment variable (or flag) behind each field, for messages.
 def setting_name(field: str) -> str:
     info = Settings.model_fields.get(field)
     alias = getattr(info, "validation_alias", None) if info else None
     choices = getattr(alias, "choices", None)
     return str(choices[0]) if choices else field
-
-
-ACCEPTED_DATABASE_URLS = "sqlite:///PATH (a file), sqlite:// (in memory) or postgresql+psycopg://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
-
-
-def check_database_url(url: str) -> str:
-    """`url` if tiktok-oms can use it, else a `ConfigurationError` naming TIKTOK_OMS_DATABASE_URL,
-    what was wrong (without the URL's password) and what is accepted."""
-    text = url.strip()
-    if not text:
-        raise ConfigurationError(f"TIKTOK_OMS_DATABASE_URL is empty: give {ACCEPTED_DATABASE_URLS}")
-    scheme, sep, rest = text.partition("://")
-    if not sep or not scheme:
-        raise ConfigurationError(f"TIKTOK_OMS_DATABASE_URL is not a URL: give {ACCEPTED_DATABASE_URLS}")
-    backend, _, driver = scheme.lower().partition("+")
-    if backend == "sqlite" and driver in ("", "pysqlite"):
-        return text
-    if backend in ("postgresql", "postgres") and driver in ("", "psycopg"):
-        if not rest.split("/", 1)[0].rsplit("@", 1)[-1]:
-            raise ConfigurationError(f"TIKTOK_OMS_DATABASE_URL names no PostgreSQL host: give {ACCEPTED_DATABASE_URLS}")
-        return text
-    raise ConfigurationError(
-        f"TIKTOK_OMS_DATABASE_URL uses {scheme}://, which tiktok-oms does not support: give {ACCEPTED_DATABASE_URLS}"
-    )
 
 
 def load_settings(**values: object) -> Settings:

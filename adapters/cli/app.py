@@ -46,10 +46,11 @@ def _usage(exc: click.UsageError) -> click.ClickException:
 
 def _failure(exc: Exception) -> click.ClickException:
     """The one line for an error raised by a command (nothing lost: every handler rolled back)."""
+    from adapters.database_url import ConfigurationError
     from application.errors import ApplicationError, StoreNeedsReauthorization
     from domain.exceptions import DomainError
 
-    if type(exc).__name__ == "ConfigurationError" and type(exc).__module__ == "adapters.settings":
+    if isinstance(exc, ConfigurationError):
         return _Failure(redact_line(exc), ExitCode.USAGE)  # a setting's value is bad usage too
     if isinstance(exc, StoreNeedsReauthorization):
         return _Failure(redact_line(exc), ExitCode.REAUTHORIZE)
@@ -105,6 +106,9 @@ def main(ctx: click.Context, in_memory: bool, database_url: str | None, verbose:
     overrides: dict[str, object] = {"in_memory": in_memory}
     if database_url is not None:
         overrides["database_url"] = database_url
+    # Read-only commands may skip the container (adapters/cli/reads.py): not in memory, and not
+    # when a test handed in its own container.
+    ctx.meta["sql_reads"] = None if in_memory or ctx.obj is not None else {"database_url": database_url}
     if ctx.obj is None:  # tests may hand in a factory that returns one shared container
         ctx.obj = lambda **extra: _container(overrides | extra)
 

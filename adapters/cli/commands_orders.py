@@ -197,20 +197,32 @@ def orders_list(ctx: click.Context, store: str | None, status: str | None, fulfi
       tiktok-oms orders list --store "My Shop" --since 2026-11-01 --sku TSHIRT-RED-M --limit 20
       tiktok-oms orders list --status awaiting_fulfilment --csv > to-ship.csv
     """
-    c = container(ctx)
-    queries = c.queries()
-    if since is None and until is None and sku is None and limit is None:
-        rows = queries.orders(store=store, status=status, fulfilled_by=fulfilled_by,
-                              cancellation_request=cancellation_request)
+    newest_first = not (since is None and until is None and sku is None and limit is None)
+    created_to = (until[0] + timedelta(days=1) if until[1] else until[0]) if until else None
+    created_from = since[0] if since else None
+    sql_reads = ctx.find_root().meta.get("sql_reads")
+    if sql_reads is not None:  # the quick path: SQLAlchemy Core, no container
+        from adapters.cli.reads import order_list
+
+        rows, names = order_list(sql_reads["database_url"], store=store, status=status, fulfilled_by=fulfilled_by,
+                                 cancellation_request=cancellation_request, newest_first=newest_first, sku=sku,
+                                 created_from=created_from, created_to=created_to, limit=limit,
+                                 with_names=not as_json)
     else:
-        created_to = (until[0] + timedelta(days=1) if until[1] else until[0]) if until else None
-        rows = queries.matching_orders(store=store, status=status, fulfilled_by=fulfilled_by, sku=sku,
-                                       created_from=since[0] if since else None, created_to=created_to,
-                                       cancellation_request=cancellation_request, limit=limit)
+        c = container(ctx)
+        queries = c.queries()
+        if not newest_first:
+            rows = queries.orders(store=store, status=status, fulfilled_by=fulfilled_by,
+                                  cancellation_request=cancellation_request)
+        else:
+            rows = queries.matching_orders(store=store, status=status, fulfilled_by=fulfilled_by, sku=sku,
+                                           created_from=created_from, created_to=created_to,
+                                           cancellation_request=cancellation_request, limit=limit)
+        names = {} if as_json else _names(c)
     if as_json:
         emit(rows, True, str)
         return
-    shown = _summary_rows(rows, _names(c))
+    shown = _summary_rows(rows, names)
     emit_rows(shown, ORDER_CSV_COLUMNS if as_csv else ORDER_COLUMNS, as_csv=as_csv,
               human=lambda _: table(shown, ORDER_COLUMNS))
 

@@ -3,17 +3,18 @@ import os
 import sqlite3
 import stat
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from adapters.persistence.errors import storage_error
-from adapters.persistence.mapping import map_tables
 from adapters.persistence.migrations import ensure_current
 from application.errors import StorageError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 class _NoRowEcho(logging.Filter):
     """SQLAlchemy's DEBUG echo prints every row it reads, the stores' tokens included (S-5)."""
@@ -81,7 +82,13 @@ def _folder_exists(url: URL) -> None:
         )
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+def make_session_factory(engine: Engine) -> "sessionmaker[Session]":
+    # The ORM and the domain's mapping load here, not with the engine: a read-only command on Core
+    # (the CLI's `orders list`) never pays for them.
+    from sqlalchemy.orm import sessionmaker
+
+    from adapters.persistence.mapping import map_tables
+
     map_tables()
     return sessionmaker(bind=engine, expire_on_commit=False)
 

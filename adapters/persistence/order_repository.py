@@ -2,27 +2,20 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import String, Table, and_, or_, select, type_coerce
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from adapters.persistence import order_list
 from adapters.persistence import tables as t
 from adapters.persistence.order_mapper import OrderMapper
 from adapters.persistence.repositories import SqlAlchemyRepository
-from application.ports import (
-    LINE_SUMMARY_FIELDS,
-    ORDER_SUMMARY_FIELDS,
-    OrderCursor,
-    OrderFilter,
-    OrderRepository,
-    OrderSummary,
-    line_summary,
-    order_summary,
-)
+from application.ports import OrderCursor, OrderFilter, OrderRepository, OrderSummary
 from domain.imports import RemoteOrder
 from domain.orders import Order
 
-_ORDER_LIST = (t.orders.c.created_at, t.orders.c.tiktok_order_id, t.orders.c.split_index)
+_ORDER_LIST = order_list.ORDER_LIST
+_conditions = order_list.conditions
 
 
 class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
@@ -119,85 +112,13 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
         self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None,
         cancellation_request: str | None = None,
     ) -> "list[OrderSummary]":
-        # Plain rows, not aggregates: the list over a large shop must answer in well under a second.
         self.write()
-        o, l = t.orders.c, t.order_lines.c
-        heads = self._session.execute(
-            select(*(_summary_column(t.orders, name) for name in ORDER_SUMMARY_FIELDS),
-                   o.cancel_request_status, o.cancel_requested_at)
-            .where(*_conditions(store_id, status, fulfilled_by, cancellation_request))
-            .order_by(*_ORDER_LIST)
-        )
-        found: dict[str, OrderSummary] = {}
-        for row in heads:
-            *fields, created_at, request_status, requested_at = row  # created_at is the last field
-            request = (request_status, requested_at.isoformat() if requested_at else None)
-            found[row[0]] = order_summary((*fields, created_at.isoformat()), [], request)
-        lines = (
-            select(l.order_id, *(_summary_column(t.order_lines, name) for name in LINE_SUMMARY_FIELDS))
-            .join(t.orders, o.id == l.order_id)
-            .where(*_conditions(store_id, status, fulfilled_by, cancellation_request))
-            .order_by(l.order_id, l.position)
-        )
-        for row in self._session.execute(lines):
-            found[row[0]]["lines"].append(line_summary(row[1:]))
-        return list(found.values())
+        return order_list.summaries(self._session, store_id=store_id, status=status, fulfilled_by=fulfilled_by,
+                                    cancellation_request=cancellation_request)
 
     def page(self, where: OrderFilter, *, after: OrderCursor | None, limit: int) -> "list[OrderSummary]":
-        # Keyset pagination on the (created_at, id) index, newest first: each page is an index range
-        # scan plus one query for its lines, however deep the page.
         self.write()
-        o, l = t.orders.c, t.order_lines.c
-        conditions = _conditions(where.store_id, where.status, where.fulfilled_by)
-        if where.search:
-            holding = select(l.order_id).where(l.seller_sku == where.search)
-            conditions.append(or_(o.tiktok_order_id == where.search, o.id.in_(holding)))
-        if where.created_from is not None:
-            conditions.append(o.created_at >= where.created_from)
-        if where.created_to is not None:
-            conditions.append(o.created_at < where.created_to)
-        if after is not None:
-            conditions.append(or_(o.created_at < after.created_at,
-                                  and_(o.created_at == after.created_at, o.id < after.order_id)))
-        heads = self._session.execute(
-            select(*(_summary_column(t.orders, name) for name in ORDER_SUMMARY_FIELDS),
-                   o.cancel_request_status, o.cancel_requested_at)
-            .where(*conditions)
-            .order_by(o.created_at.desc(), o.id.desc())
-            .limit(limit)
-        ).all()
-        found: dict[str, OrderSummary] = {}
-        for row in heads:
-            *fields, created_at, request_status, requested_at = row  # created_at is the last field
-            request = (request_status, requested_at.isoformat() if requested_at else None)
-            found[row[0]] = order_summary((*fields, created_at.isoformat()), [], request)
-        if found:
-            lines = (
-                select(l.order_id, *(_summary_column(t.order_lines, name) for name in LINE_SUMMARY_FIELDS))
-                .where(l.order_id.in_(list(found)))
-                .order_by(l.order_id, l.position)
-            )
-            for row in self._session.execute(lines):
-                found[row[0]]["lines"].append(line_summary(row[1:]))
-        return list(found.values())
-
-
-def _summary_column(table: Table, name: str) -> Any:
-    # The summary's fields are named like the columns that hold them.
-    column = table.c[name]
-    return _raw(column) if name in ("status", "fulfilled_by") else column
-
-
-def _raw(column: Any) -> Any:
-    # The stored enum value is already the JSON value: no enum object per row.
-    return type_coerce(column, String).label(column.name)
-
-
-def _conditions(store_id: str | None, status: str | None, fulfilled_by: str | None,
-                cancellation_request: str | None = None) -> list[Any]:
-    wanted = ((t.orders.c.store_id, store_id), (t.orders.c.status, status), (t.orders.c.fulfilled_by, fulfilled_by),
-              (t.orders.c.cancel_request_status, cancellation_request))
-    return [column == value for column, value in wanted if value is not None]
+        return order_list.page(self._session, where, after=after, limit=limit)
 
 
 def _upsert(session: Session, table: Table) -> Any:

@@ -3,6 +3,7 @@ from datetime import datetime
 from typing import Any
 
 from application.lookup import find_order, find_store
+from application.order_list import matching
 from application.ports import OrderCursor, OrderFilter, OrderSummary, UnitOfWork
 from application.views import (
     listing_view,
@@ -74,25 +75,17 @@ class Queries:
         cancellation_request: str | None = None, limit: int | None = None,
     ) -> list[OrderSummary]:
         """The orders matching every filter given, newest first, at most `limit` (None: all): the
-        query behind the web app's order page (`order_page`), walked page by page. `sku` is a seller
-        SKU on one of the order's lines (exact); `created_from` inclusive, `created_to` exclusive
-        (aware datetimes); `cancellation_request` as in `orders`."""
+        query behind the web app's order page (`order_page`), walked page by page (`matching`)."""
         with self._uow:
             store_id = find_store(self._uow, store).id if store else None
         where = OrderFilter(store_id=store_id, status=status, fulfilled_by=fulfilled_by, search=sku,
                             created_from=created_from, created_to=created_to)
-        found: list[OrderSummary] = []
-        after: OrderCursor | None = None
-        while limit is None or len(found) < limit:
-            rows, after = self.order_page(where, after=after, limit=500)
-            found += [
-                row for row in rows
-                if (sku is None or any(line["seller_sku"] == sku for line in row["lines"]))
-                and (cancellation_request is None or _request_status(row) == cancellation_request)
-            ]
-            if after is None:
-                break
-        return found if limit is None else found[:limit]
+
+        def page(after: OrderCursor | None, size: int) -> list[OrderSummary]:
+            with self._uow:
+                return self._uow.orders.page(where, after=after, limit=size)
+
+        return matching(page, sku=sku, cancellation_request=cancellation_request, limit=limit)
 
     def set_aside(self, store: str | None = None) -> list[Json]:
         """The TikTok orders a sync set aside (quarantined), each with `store_id`, `store` (its
@@ -165,8 +158,3 @@ class Queries:
         with self._uow:
             store_id = find_store(self._uow, store).id
             return [{"tiktok_order_id": q.tiktok_order_id, "reason": q.reason} for q in self._uow.quarantine.list(store_id)]
-
-
-def _request_status(row: OrderSummary) -> str | None:
-    request = row["cancellation_request"]
-    return request["status"] if request else None

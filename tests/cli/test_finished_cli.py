@@ -9,7 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -78,13 +78,76 @@ class TestStartUp:
         url = f"sqlite:///{tmp_path / 'oms.sqlite'}"
         ok(CliRunner().invoke(main, ["--database-url", url, "stores", "create", "--name", "A"]))  # migrates
         loaded = _modules_after("--database-url", url, "orders", "list", "--json")
-        # (dependency-injector's wiring module loads a few starlette modules by itself)
-        assert "sqlalchemy" in loaded and not {"alembic", "httpx", "uvicorn", "procrastinate", "rich"} & loaded
+        # The read path: SQLAlchemy Core, no container, no pydantic, no ORM, no migration.
+        assert "sqlalchemy" in loaded and "adapters.persistence.order_list" in loaded
+        assert not {"alembic", "httpx", "uvicorn", "starlette", "procrastinate", "rich", "pydantic",
+                    "pydantic_settings", "dependency_injector", "sqlalchemy.orm", "adapters.container"} & loaded
 
     def test_the_head_revision_read_from_the_files_is_alembics(self) -> None:
         from adapters.persistence.migrations import head_revisions, heads
 
         assert head_revisions() == heads()
+
+
+class TestTheReadPath:
+    """`orders list` on the SQL database skips the container: it must print what the use case does."""
+
+    @pytest.fixture
+    def seeded(self, tmp_path: Path) -> tuple[str, Container]:
+        from benchmarks.web_orders import seed
+
+        oms, _ = seed(tmp_path / "oms.sqlite", 40)
+        return f"sqlite:///{tmp_path / 'oms.sqlite'}", oms
+
+    @pytest.mark.parametrize("argv, expected", [
+        ([], lambda q: q.orders()),
+        (["--store", "bench us", "--status", "shipped"], lambda q: q.orders(store="Bench US", status="shipped")),
+        (["--fulfilled-by", "merchant", "--cancellation-request", "pending"],
+         lambda q: q.orders(fulfilled_by="merchant", cancellation_request="pending")),
+        (["--sku", "SKU-003", "--limit", "5"], lambda q: q.matching_orders(sku="SKU-003", limit=5)),
+        (["--store", "Bench GB", "--limit", "600"], lambda q: q.matching_orders(store="Bench GB", limit=600)),
+    ])
+    def test_it_prints_the_use_cases_rows(self, seeded: tuple[str, Container], argv: list[str],
+                                          expected: Callable) -> None:
+        url, oms = seeded
+        printed = ok(CliRunner().invoke(main, ["--database-url", url, "orders", "list", *argv, "--json"])).stdout
+        assert json.loads(printed) == json.loads(json.dumps(expected(oms.queries()), default=str))
+
+    def test_a_date_range_and_names_in_the_table(self, seeded: tuple[str, Container]) -> None:
+        url, oms = seeded
+        rows = oms.queries().orders()
+        since, until = sorted(r["created_at"] for r in rows)[10], sorted(r["created_at"] for r in rows)[20]
+        printed = ok(CliRunner().invoke(main, ["--database-url", url, "orders", "list", "--since", since,
+                                               "--until", until, "--json"])).stdout
+        assert [r["id"] for r in json.loads(printed)] == [r["id"] for r in oms.queries().matching_orders(
+            created_from=datetime.fromisoformat(since), created_to=datetime.fromisoformat(until))]
+        assert len(json.loads(printed)) == 10
+        shown = ok(CliRunner().invoke(main, ["--database-url", url, "orders", "list", "--limit", "3"])).stdout
+        assert "Bench US" in shown and "st_" not in shown
+
+    def test_an_unknown_store_is_one_line(self, seeded: tuple[str, Container]) -> None:
+        refused = CliRunner().invoke(main, ["--database-url", seeded[0], "orders", "list", "--store", "nope"])
+        assert refused.exit_code == 1 and refused.stderr == "error: store not found: nope\n"
+
+    @pytest.mark.parametrize("environment, dotenv", [
+        ({}, ""),
+        ({"TIKTOK_OMS_DATABASE_URL": "sqlite:////tmp/a.sqlite"}, "TIKTOK_OMS_DATABASE_URL=sqlite:////tmp/b.sqlite"),
+        ({}, "tiktok_oms_database_url=sqlite:////tmp/b.sqlite"),
+        ({"DATABASE_URL": "sqlite:////tmp/c.sqlite"}, "TIKTOK_OMS_DATABASE_URL=sqlite:////tmp/b.sqlite"),
+        ({"database_url": "sqlite:////tmp/c.sqlite"}, ""),
+    ])
+    def test_the_database_url_is_resolved_as_settings_resolve_it(self, environment: dict[str, str], dotenv: str,
+                                                                  tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        from adapters.database_url import configured_database_url
+        from adapters.settings import Settings
+
+        for name in ("TIKTOK_OMS_DATABASE_URL", "DATABASE_URL", "database_url"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / ".env").write_text(dotenv + "\n")
+        assert configured_database_url() == Settings().database_url
 
 
 class TestHelp:

@@ -124,8 +124,10 @@ def order_list(path: str, n: int) -> dict:
                  "tiktok_line_item_id": f"{i}-{k}", "seller_sku": "SKU-001", "sku_id": "1", "product_sku": None,
                  "quantity": 1, "status": "shipped", "sale_price": "9.99", "stock_released": True}
                 for i in ids for k in range(1 + i % 3)])
+    from adapters.cli.output import to_json
+
     started = time.perf_counter()
-    listed = json.dumps(oms.queries().orders(fulfilled_by="store"))
+    listed = to_json(oms.queries().orders(fulfilled_by="store"))  # the document the CLI prints
     seconds = time.perf_counter() - started
     cli = Path(sys.executable).with_name("tiktok-oms")
     started = time.perf_counter()

@@ -400,3 +400,18 @@ class TestDemo:
         for step in steps:
             assert "   $ tiktok-oms " in step, step
         assert "wh_" not in told and "from Newark NJ" in told and "from Reno NV" in told
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_a_progress_bar_with_pages_orders_and_rate() -> None:
+    stream = _Terminal()
+    with SyncProgress("Shop US", stream=stream) as progress:
+        for page in range(1, 4):
+            progress(_Summary(pages=page, new=page * 50, updated=page))
+    drawn = stream.getvalue()
+    assert "syncing Shop US" in drawn and "page 3" in drawn and "orders/s" in drawn
+    assert "sync Shop US: page" not in drawn  # the plain lines are for logs, not terminals

@@ -121,15 +121,19 @@ def _container(values: dict[str, object]) -> object:
 
 
 def _examples_last(command: click.Command) -> None:
-    """A docstring's closing "Example:" block becomes the epilog, so every help ends with it (a
-    group's list of commands and every option's help come before it)."""
+    """A docstring's closing "Example:" paragraph (a `\\b` block of commands, or one
+    "Example: tiktok-oms …" line) becomes the epilog, so every help ends with it, after a group's
+    commands and every option's help."""
     import inspect
+    import re
 
-    marker = "\b\nExample:"
     cleaned = inspect.cleandoc(command.help or "")
-    if marker in cleaned and not command.epilog:
-        text, example = cleaned.split(marker, 1)
-        command.help, command.epilog = text.rstrip(), marker + example
+    found = list(re.finditer(r"^(?:\x08\n)?Example:[ \t]*", cleaned, re.MULTILINE))
+    if found and not command.epilog:
+        text, example = cleaned[:found[-1].start()], cleaned[found[-1].end():]
+        lines = [line.strip() for line in example.strip().splitlines() if line.strip()]
+        command.help = text.rstrip()
+        command.epilog = "\b\nExample:\n" + "\n".join(f"  {line}" for line in lines)
     for sub in getattr(command, "commands", {}).values():
         _examples_last(sub)
 

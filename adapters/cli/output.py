@@ -123,26 +123,26 @@ def _csv_cell(value: Any) -> str:
 def table(rows: Sequence[dict[str, Any]], columns: Sequence[str], empty: str = "(none)",
           headers: Sequence[str] | None = None) -> str:
     """`rows` drawn as a plain table: a header of `headers` (default the column names, upper case),
-    a missing value as "-", cells longer than MAX_CELL cut with "…", widths measured as shown on
-    screen (a CJK character or an emoji takes two columns)."""
+    a rule, then one line per row; a missing value as "-", cells longer than MAX_CELL cut with "…",
+    widths measured as shown on screen with rich's cell widths (a CJK character or an emoji takes
+    two columns). Laid out here rather than with rich's Table: a list of 100,000 orders must not
+    take a minute to draw."""
     if not rows:
         return empty
-    from io import StringIO
+    from rich.cells import cell_len, set_cell_size
 
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
+    def fit(text: str) -> str:
+        text = " ".join(text.split())  # no newline or tab breaks a row
+        return text if cell_len(text) <= MAX_CELL else set_cell_size(text, MAX_CELL - 1) + "…"
 
-    shown = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
-    for name in headers or [c.replace("_", " ").upper() for c in columns]:
-        shown.add_column(name, no_wrap=True, overflow="ellipsis", max_width=MAX_CELL)
-    for row in rows:
-        shown.add_row(*[str(row[c]) if row.get(c) is not None else "-" for c in columns], end_section=False)
-    buffer = StringIO()
-    Console(file=buffer, width=10_000, force_terminal=False, color_system=None, soft_wrap=True,
-            highlight=False, emoji=False, markup=False).print(shown, markup=False, highlight=False)
-    text = "\n".join(line.rstrip() for line in buffer.getvalue().splitlines() if line.strip())
-    return text
+    names = [fit(h) for h in (headers or [c.replace("_", " ").upper() for c in columns])]
+    cells = [[fit(str(row[c])) if row.get(c) is not None else "-" for c in columns] for row in rows]
+    widths = [max(cell_len(name), *(cell_len(line[i]) for line in cells)) for i, name in enumerate(names)]
+
+    def line(values: Sequence[str]) -> str:
+        return "   ".join(v + " " * (w - cell_len(v)) for v, w in zip(values, widths)).rstrip()
+
+    return "\n".join([line(names), "─" * (sum(widths) + 3 * (len(widths) - 1)), *(line(c) for c in cells)])
 
 
 def split_ids(value: str | None) -> list[str] | None:

@@ -211,6 +211,7 @@ class TestOutput:
         b_at = {cell_len(line[:line.index(ch)]) for line, ch in ((drawn[2], "x"), (drawn[3], "y"))}
         assert len(b_at) == 1  # the second column starts at the same screen column
         assert drawn[3].rstrip().endswith("…") and cell_len(drawn[3]) < 80
+        assert len(table([{"a": "two\nlines"}], ["a"]).splitlines()) == 3  # header, rule, one row
 
     def test_json_is_the_same_document_as_before(self, cli: Cli, container: Container, shop: str) -> None:
         for _ in range(3):

@@ -1,6 +1,6 @@
 """What every command shares: exit codes, the container, and how results are printed.
 
-JSON goes to stdout as one document (orjson, indented by two spaces); tables are drawn with rich
+JSON goes to stdout as one document (orjson, indented by two spaces); tables are laid out with rich's cell widths
 (names rather than ids, long cells cut with an ellipsis, CJK and emoji aligned by their width on
 screen); CSV with the standard library. Nothing here imports the container or SQLAlchemy at
 start-up: `tiktok-oms --help` stays fast.

@@ -97,6 +97,6 @@ def test_serve_says_when_the_port_is_taken(oms_script: Path, tmp_path: Path) -> 
         taken.listen()
         process = _start(oms_script, tmp_path, "--port", str(taken.getsockname()[1]))
         _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 1
-    assert "error: could not listen on 127.0.0.1" in stderr
+    assert process.returncode == 2  # a usage error (issue 12 item 7), checked before anything starts
+    assert stderr.startswith("error:") and "is already in use" in stderr
     assert "Traceback" not in stderr

@@ -383,6 +383,15 @@ class TestTokens:
         assert "is expired" in str(raised.value) and "36004004" in str(raised.value)
         assert AUTH_CODE not in str(raised.value) and APP_SECRET not in str(raised.value)
 
+    def test_a_refresh_is_not_resent_after_an_ambiguous_failure(self) -> None:
+        # TikTok may already have rotated the refresh token: resending the old one would look revoked.
+        tiktok = FakeTikTok(httpx.Response(503), ok({"access_token": "new-access"}))
+
+        with pytest.raises(TikTokUnavailable, match="may have been applied"):
+            make_client(tiktok).refresh_token(REFRESH_TOKEN)
+
+        assert len(tiktok.requests) == 1
+
     def test_a_refused_refresh_raises_authorization_revoked_without_secrets(self) -> None:
         echo = refused(105002, f"refresh_token {REFRESH_TOKEN} is expired")
 

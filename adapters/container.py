@@ -54,6 +54,12 @@ def _sql_accounts(session_factory: object) -> object:
     return SqlAccounts(session_factory)  # type: ignore[arg-type]
 
 
+def _token_cipher(settings: Settings) -> object:
+    from adapters.secret_key import TokenCipher  # cryptography loads only with the SQL storage
+
+    return TokenCipher.from_settings(settings)
+
+
 def _mode(settings: Settings) -> str:
     return "memory" if settings.in_memory else "sql"
 
@@ -112,7 +118,8 @@ class Container(containers.DeclarativeContainer):
 
     sandbox_app = providers.Singleton(_sandbox_app, tiktok_model)  # its state scripts faults, logs requests
 
-    engine = providers.Singleton(make_engine, settings.provided.database_url)
+    token_cipher = providers.Singleton(_token_cipher, settings)
+    engine = providers.Singleton(make_engine, settings.provided.database_url, cipher=token_cipher)
     session_factory = providers.Singleton(make_session_factory, engine=engine)
     uow = providers.Selector(
         mode,

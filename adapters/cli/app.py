@@ -5,7 +5,8 @@ import sys
 import click
 from pydantic import ValidationError
 
-from adapters.cli import commands_orders, commands_serve, commands_setup, commands_system, commands_users, commands_worker
+from adapters.cli import (commands_keys, commands_orders, commands_serve, commands_setup, commands_system,
+                          commands_users, commands_worker)
 from adapters.cli.output import ExitCode
 from adapters.container import Container
 from adapters.redaction import redact
@@ -75,5 +76,5 @@ def main(ctx: click.Context, in_memory: bool, database_url: str | None, verbose:
 
 
 for group in (*commands_setup.GROUPS, *commands_orders.GROUPS, *commands_system.GROUPS, *commands_serve.GROUPS,
-              *commands_users.GROUPS, *commands_worker.GROUPS):
+              *commands_users.GROUPS, *commands_worker.GROUPS, *commands_keys.GROUPS):
     main.add_command(group)

@@ -14,6 +14,7 @@ from sqlalchemy.pool import StaticPool
 from adapters.persistence.errors import storage_error
 from adapters.persistence.mapping import map_tables
 from adapters.persistence.migrations import ensure_current
+from adapters.persistence.types import CIPHER_ATTRIBUTE
 from application.errors import StorageError
 
 class _NoRowEcho(logging.Filter):
@@ -40,8 +41,13 @@ def database_url(url: str) -> URL:
     return parsed
 
 
-def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS, migrate: bool = True) -> Engine:
-    """An engine for SQLite (the default) or PostgreSQL, migrated to the newest schema on first use."""
+def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS, migrate: bool = True,
+                cipher: Any = None) -> Engine:
+    """An engine for SQLite (the default) or PostgreSQL, migrated to the newest schema on first use.
+
+    `cipher` (an `adapters.secret_key.TokenCipher`) encrypts the stores' tokens in this engine's
+    columns; without one, the process's default (TIKTOK_OMS_SECRET_KEY or the key file) does.
+    """
     parsed = database_url(url)
     # hide_parameters: bound values (the stores' tokens) stay out of SQL logs and error messages (S-5).
     if parsed.get_backend_name() == "sqlite":
@@ -49,6 +55,8 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS, migrate
     else:
         engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True,
                                connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
+    if cipher is not None:
+        setattr(engine.dialect, CIPHER_ATTRIBUTE, cipher)  # read by EncryptedToken and migration 0009
     if migrate:
         try:
             ensure_current(engine)

@@ -14,6 +14,7 @@ import httpx
 import stamina
 
 from adapters.redaction import redact
+from adapters.secret_key import SealedToken, TokensUnreadable
 from adapters.tiktok.signing import encode_list, sign
 
 SANDBOX_APP_KEY = "sandbox-app-key"  # the sandbox's default app; never valid on TikTok
@@ -136,6 +137,7 @@ class TikTokHttpClient:
              body: dict[str, Any] | None = None, access_token: str, shop_cipher: str | None = None,
              retry: bool = True) -> dict[str, Any]:
         method = method.upper()
+        _usable(access_token)
         if not path.startswith("/") or "?" in path:
             raise ValueError(f"path must be a bare path starting with '/': {path!r}")
         if shop_cipher is not None and path.startswith("/authorization/"):
@@ -160,6 +162,7 @@ class TikTokHttpClient:
         return self._token("/api/v2/token/get", grant, auth_code, AuthorizationFailed)
 
     def refresh_token(self, refresh_token: str) -> dict[str, Any]:
+        _usable(refresh_token)
         grant = {"refresh_token": refresh_token, "grant_type": "refresh_token"}
         # Not resent after an ambiguous failure: TikTok may already have rotated the refresh token,
         # and resending the old one would be refused as if the grant were revoked.
@@ -276,6 +279,12 @@ class TikTokHttpClient:
                 when = when.replace(tzinfo=timezone.utc)
             seconds = when.timestamp() - self._now()
         return max(seconds, 0.0) if math.isfinite(seconds) else None
+
+def _usable(token: str) -> None:
+    # A stored token no configured key decrypts is never sent: TikTok would only see garbage (S-6).
+    if isinstance(token, SealedToken):
+        raise TokensUnreadable(token.source)
+
 
 def _query_strings(query: Mapping[str, QueryValue]) -> dict[str, str]:
     clash = _RESERVED.intersection(query)

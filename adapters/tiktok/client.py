@@ -50,6 +50,9 @@ class _WithoutQuery(logging.Filter):
 logging.getLogger("httpx").setLevel(logging.WARNING)
 logging.getLogger("httpx").addFilter(_WithoutQuery())
 logging.getLogger("httpcore").setLevel(logging.WARNING)
+# stamina's default hook logs every retry at WARNING (logger "stamina", or structlog when installed):
+# the client logs its own, at INFO on tiktok_oms.tiktok, with the cause already scrubbed of secrets.
+stamina.instrumentation.set_on_retry_hooks([])
 
 _EXPIRED_TOKEN, _REVOKED_TOKEN, _BAD_SIGNATURE = 105002, 105001, 106001
 _THROTTLED = frozenset({36009002})  # refused before any work was done, so resending is safe

@@ -284,13 +284,14 @@ class TestRetries:
     def test_backoff_grows_from_first_wait_and_stays_within_max_wait(self) -> None:
         # Out of testing mode, with waits of milliseconds: stamina really sleeps, its hook reports each wait.
         waits: list[float] = []
+        hooks = stamina.instrumentation.get_on_retry_hooks()
         stamina.instrumentation.set_on_retry_hooks([lambda details: waits.append(details.wait_for)])
         try:
             with stamina.set_testing(False), pytest.raises(TikTokUnavailable):
                 get_orders(make_client(FakeTikTok(httpx.Response(503)), max_attempts=6, first_wait=0.001,
                                        max_wait=0.006))
         finally:
-            stamina.instrumentation.set_on_retry_hooks(None)
+            stamina.instrumentation.set_on_retry_hooks(hooks)
 
         assert len(waits) == 5
         assert all(0.001 - 1e-9 <= w <= 0.006 + 1e-9 for w in waits)
@@ -419,6 +420,10 @@ def test_debug_logs_never_contain_secrets_or_the_query(caplog: pytest.LogCapture
     assert "/order/202309/orders" in text
     for secret in (APP_SECRET, ACCESS_TOKEN, REFRESH_TOKEN, AUTH_CODE, "sign=", "fresh-access"):
         assert secret not in text
+
+
+def test_stamina_logs_no_retry_of_its_own_the_client_logs_them_scrubbed() -> None:
+    assert stamina.instrumentation.get_on_retry_hooks() == ()
 
 
 def test_httpx_request_logging_is_silenced_because_urls_carry_secrets() -> None:

@@ -278,3 +278,9 @@ class TestMigration:
                 back = connection.execute(text("SELECT access_token, refresh_token FROM stores WHERE id = 's1'")).one()
             assert tuple(back) == ("TTP_plain_access", "TTP_plain_refresh")
             engine.dispose()
+
+
+def test_a_job_that_cannot_read_its_stores_tokens_is_not_retried() -> None:
+    from adapters.jobs.outcomes import is_permanent
+
+    assert is_permanent(TokensUnreadable("TIKTOK_OMS_SECRET_KEY"))

@@ -1,4 +1,5 @@
 import email.utils
+import functools
 import json
 import logging
 import math
@@ -11,7 +12,6 @@ from datetime import timezone
 from typing import Any, NoReturn
 
 import httpx
-import stamina
 
 from adapters.redaction import redact
 from adapters.secret_key import SealedToken, TokensUnreadable
@@ -50,9 +50,17 @@ class _WithoutQuery(logging.Filter):
 logging.getLogger("httpx").setLevel(logging.WARNING)
 logging.getLogger("httpx").addFilter(_WithoutQuery())
 logging.getLogger("httpcore").setLevel(logging.WARNING)
-# stamina's default hook logs every retry at WARNING (logger "stamina", or structlog when installed):
-# the client logs its own, at INFO on tiktok_oms.tiktok, with the cause already scrubbed of secrets.
-stamina.instrumentation.set_on_retry_hooks([])
+
+
+@functools.cache
+def _stamina() -> Any:
+    """stamina (with tenacity, ~0.1 s of imports), loaded with the first call to TikTok, not at start-up."""
+    import stamina
+
+    # Its default hook logs every retry at WARNING (logger "stamina", or structlog when installed):
+    # the client logs its own, at INFO on tiktok_oms.tiktok, with the cause already scrubbed of secrets.
+    stamina.instrumentation.set_on_retry_hooks([])
+    return stamina
 
 _EXPIRED_TOKEN, _REVOKED_TOKEN, _BAD_SIGNATURE = 105002, 105001, 106001
 _THROTTLED = frozenset({36009002})  # refused before any work was done, so resending is safe
@@ -196,7 +204,7 @@ class TikTokHttpClient:
 
         attempt_number, last = 0, None
         try:
-            for attempt in stamina.retry_context(
+            for attempt in _stamina().retry_context(
                 on=resend, attempts=self._max_attempts, timeout=self._max_total, wait_initial=self._first_wait,
                 wait_max=self._max_wait, wait_jitter=self._first_wait, wait_exp_base=2,
             ):

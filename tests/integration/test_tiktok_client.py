@@ -8,7 +8,7 @@ import httpx
 import pytest
 import stamina
 
-from adapters.tiktok.client import TikTokHttpClient, open_http_client
+from adapters.tiktok.client import TikTokHttpClient, _stamina, open_http_client
 from adapters.tiktok.signing import sign
 from application.errors import (
     ApplicationError,
@@ -284,6 +284,7 @@ class TestRetries:
     def test_backoff_grows_from_first_wait_and_stays_within_max_wait(self) -> None:
         # Out of testing mode, with waits of milliseconds: stamina really sleeps, its hook reports each wait.
         waits: list[float] = []
+        _stamina()  # configured as the client uses it, before this test adds its hook
         hooks = stamina.instrumentation.get_on_retry_hooks()
         stamina.instrumentation.set_on_retry_hooks([lambda details: waits.append(details.wait_for)])
         try:
@@ -423,6 +424,8 @@ def test_debug_logs_never_contain_secrets_or_the_query(caplog: pytest.LogCapture
 
 
 def test_stamina_logs_no_retry_of_its_own_the_client_logs_them_scrubbed() -> None:
+    get_orders(make_client(FakeTikTok(httpx.Response(503), ok({}))))
+
     assert stamina.instrumentation.get_on_retry_hooks() == ()
 
 

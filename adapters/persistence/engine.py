@@ -56,7 +56,7 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS, migrate
         engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True,
                                connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
     if cipher is not None:
-        setattr(engine.dialect, CIPHER_ATTRIBUTE, cipher)  # read by EncryptedToken and migration 0009
+        setattr(engine.dialect, CIPHER_ATTRIBUTE, cipher)  # read by EncryptedToken and migration 0010
     if migrate:
         try:
             ensure_current(engine)

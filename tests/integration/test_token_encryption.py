@@ -1,5 +1,5 @@
 """S-6: the stores' TikTok tokens are Fernet-encrypted at rest, the key file is private, keys rotate,
-a wrong or missing key is one clear line and nothing is sent to TikTok; migration 0009 encrypts
+a wrong or missing key is one clear line and nothing is sent to TikTok; migration 0010 encrypts
 the tokens stored before it."""
 
 import os
@@ -242,7 +242,7 @@ class TestCommandWithTheWrongKey:
 
 class TestMigration:
     @pytest.mark.parametrize("dialect", SQL_DIALECTS)
-    def test_0009_encrypts_the_plaintext_tokens_and_its_downgrade_decrypts_them(
+    def test_0010_encrypts_the_plaintext_tokens_and_its_downgrade_decrypts_them(
             self, databases: Databases, dialect: str, monkeypatch: pytest.MonkeyPatch) -> None:
         import adapters.secret_key as secret_key
 
@@ -254,7 +254,7 @@ class TestMigration:
 
             from adapters.persistence.migrations import _at
 
-            _at(url, command.upgrade, "0008")
+            _at(url, command.upgrade, "0009")
             engine = make_engine(url, migrate=False)
             with engine.begin() as connection:
                 connection.execute(text(
@@ -272,7 +272,7 @@ class TestMigration:
             assert Fernet(key).decrypt(rows["s1"].encode()) == b"TTP_plain_access"
             assert Fernet(key).decrypt(refresh.encode()) == b"TTP_plain_refresh"
 
-            downgrade(url, "0008")
+            downgrade(url, "0009")
 
             with engine.connect() as connection:
                 back = connection.execute(text("SELECT access_token, refresh_token FROM stores WHERE id = 's1'")).one()

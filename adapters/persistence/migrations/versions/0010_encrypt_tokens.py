@@ -4,8 +4,8 @@ The key is resolved as the OMS resolves it (TIKTOK_OMS_SECRET_KEY, else the key 
 0600 in the data folder): see adapters/secret_key.py. The columns stay TEXT. Downgrading decrypts
 them back to plaintext (it needs the same key).
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-30
 """
 from collections.abc import Sequence
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -75,6 +75,12 @@ def _may_create_folder(settings: Settings) -> bool:
     return may_create_folder(settings.database_url)
 
 
+def _token_cipher(settings: Settings) -> object:
+    from adapters.secret_key import TokenCipher  # cryptography loads only with the SQL storage
+
+    return TokenCipher.from_settings(settings)
+
+
 def _mode(settings: Settings) -> str:
     return "memory" if settings.in_memory else "sql"
 
@@ -133,7 +139,8 @@ class Container(containers.DeclarativeContainer):
 
     sandbox_app = providers.Singleton(_sandbox_app, tiktok_model)  # its state scripts faults, logs requests
 
-    engine = providers.Singleton(make_engine, settings.provided.database_url,
+    token_cipher = providers.Singleton(_token_cipher, settings)
+    engine = providers.Singleton(make_engine, settings.provided.database_url, cipher=token_cipher,
                                  create_folder=providers.Callable(_may_create_folder, settings))
     session_factory = providers.Singleton(make_session_factory, engine=engine)
     uow = providers.Selector(

@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     )
     # Positive and finite: nan or 0 would make every TikTok call fail (or never time out).
     http_timeout_seconds: float = Field(default=30.0, gt=0, allow_inf_nan=False, validation_alias=AliasChoices("TIKTOK_OMS_HTTP_TIMEOUT", "http_timeout_seconds"))
+    # S-6: the Fernet key(s) that encrypt the stores' tokens at rest, comma-separated, the first
+    # current; unset, they are read from (or a new one is written to) the key file, 0600.
+    secret_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TIKTOK_OMS_SECRET_KEY", "secret_key")
+    )
+    secret_key_file: Path | None = Field(
+        default=None, validation_alias=AliasChoices("TIKTOK_OMS_SECRET_KEY_FILE", "secret_key_file"),
+        description="The key file (default: secret.key in the data folder).",
+    )
     # The web app (adapters/web): the key that signs session cookies. Unset, a random key is made
     # at start-up (sessions then end when the server restarts).
     session_secret: SecretStr | None = Field(

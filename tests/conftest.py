@@ -1,8 +1,17 @@
 from collections.abc import Iterator
 
 import pytest
+import stamina
 
 from tests.databases import Databases
+
+
+@pytest.fixture(autouse=True)
+def stamina_without_waits() -> Iterator[None]:
+    """stamina's testing mode for every test run in this process: retries do not sleep, and each
+    call keeps its own attempt bound (capped, not replaced). CLI subprocesses retry for real."""
+    with stamina.set_testing(True, attempts=1_000, cap=True):
+        yield
 
 
 @pytest.fixture(scope="session")

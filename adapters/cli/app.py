@@ -10,7 +10,8 @@ import sys
 
 import click
 
-from adapters.cli import commands_orders, commands_serve, commands_setup, commands_system, commands_users, commands_worker
+from adapters.cli import (commands_keys, commands_orders, commands_serve, commands_setup, commands_system,
+                          commands_users, commands_worker)
 from adapters.cli.output import ExitCode, redact_line, validation_line
 
 
@@ -139,6 +140,6 @@ def _examples_last(command: click.Command) -> None:
 
 
 for group in (*commands_setup.GROUPS, *commands_orders.GROUPS, *commands_system.GROUPS, *commands_serve.GROUPS,
-              *commands_users.GROUPS, *commands_worker.GROUPS):
+              *commands_users.GROUPS, *commands_worker.GROUPS, *commands_keys.GROUPS):
     _examples_last(group)
     main.add_command(group)

@@ -11,6 +11,7 @@ from sqlalchemy.pool import StaticPool
 
 from adapters.persistence.errors import storage_error
 from adapters.persistence.migrations import ensure_current
+from adapters.persistence.types import CIPHER_ATTRIBUTE
 from application.errors import StorageError
 
 if TYPE_CHECKING:
@@ -41,11 +42,13 @@ def database_url(url: str) -> URL:
 
 
 def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS, migrate: bool = True,
-                create_folder: bool = True) -> Engine:
+                create_folder: bool = True, cipher: Any = None) -> Engine:
     """An engine for SQLite (the default) or PostgreSQL, migrated to the newest schema on first use.
 
     `create_folder=False` refuses a SQLite file whose folder does not exist (`StorageError`): a
     typo in TIKTOK_OMS_DATABASE_URL must not quietly start a new, empty OMS (`db upgrade` may).
+    `cipher` (an `adapters.secret_key.TokenCipher`) encrypts the stores' tokens in this engine's
+    columns; without one, the process's default (TIKTOK_OMS_SECRET_KEY or the key file) does.
     """
     parsed = database_url(url)
     # hide_parameters: bound values (the stores' tokens) stay out of SQL logs and error messages (S-5).
@@ -56,6 +59,8 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS, migrate
     else:
         engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True,
                                connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
+    if cipher is not None:
+        setattr(engine.dialect, CIPHER_ATTRIBUTE, cipher)  # read by EncryptedToken and migration 0010
     if migrate:
         try:
             ensure_current(engine)

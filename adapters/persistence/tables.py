@@ -15,7 +15,7 @@ from sqlalchemy import (
     false,
 )
 
-from adapters.persistence.types import DecimalText, EnumValue, StringTuple, UtcDateTime
+from adapters.persistence.types import DecimalText, EncryptedToken, EnumValue, StringTuple, UtcDateTime
 from domain import limits
 from domain.intents import IntentKind, IntentState
 from domain.orders import FulfilledBy, LineStatus, OrderStatus
@@ -69,9 +69,9 @@ stores = Table(
     Column("shop_id", ID, nullable=True),
     Column("shop_cipher", NAME, nullable=True),
     Column("shop_name", NAME, nullable=True),
-    Column("access_token", Text, nullable=True),
+    Column("access_token", EncryptedToken, nullable=True),  # Fernet-encrypted (S-6)
     Column("access_token_expires_at", UtcDateTime, nullable=True),
-    Column("refresh_token", Text, nullable=True),
+    Column("refresh_token", EncryptedToken, nullable=True),
     Column("refresh_token_expires_at", UtcDateTime, nullable=True),
     Column("granted_scopes", StringTuple, nullable=True),
     Column("fbt_enabled", Boolean, nullable=False, server_default=false()),

@@ -69,3 +69,34 @@ class StringTuple(TypeDecorator[tuple[str, ...]]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> tuple[str, ...] | None:
         return None if value is None else tuple(json.loads(value))
+
+
+CIPHER_ATTRIBUTE = "tiktok_oms_token_cipher"  # set on an engine's dialect by make_engine(cipher=...)
+
+
+def token_cipher(dialect: Dialect) -> Any:
+    """The engine's `adapters.secret_key.TokenCipher`, else the process's default one."""
+    cipher = getattr(dialect, CIPHER_ATTRIBUTE, None)
+    if cipher is None:
+        from adapters.secret_key import default_cipher
+
+        cipher = default_cipher()
+    return cipher
+
+
+class EncryptedToken(TypeDecorator[str]):
+    """A TikTok token, Fernet-encrypted in the column (S-6); see adapters/secret_key.py.
+
+    Reading a value no configured key decrypts gives a `SealedToken` (empty, keeps the
+    ciphertext, written back unchanged, never sent to TikTok) rather than an error, so the
+    stores can still be listed and re-authorized.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else token_cipher(dialect).encrypt(value)  # type: ignore[no-any-return]
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else token_cipher(dialect).decrypt(value)  # type: ignore[no-any-return]

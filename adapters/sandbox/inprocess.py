@@ -106,18 +106,17 @@ def _run(coro: Any) -> None:
 
 
 def in_process_client(model: TikTokShopModel, *, now: Callable[[], float] | None = None,
-                      sleep: Callable[[float], None] | None = None,
                       app: ASGIApp | None = None) -> tuple[TikTokHttpClient, httpx.Client]:
     """The signing client in front of `create_app(model)` (or `app`), in process.
 
-    `now` is the client's clock (seconds; the model's by default, so signatures are never stale)
-    and `sleep` its wait between retries (none by default: nothing to wait for in process).
+    `now` is the client's clock (seconds; the model's by default, so signatures are never stale).
+    Retries do not wait (nothing to wait for in process; a Retry-After is capped at 0 s).
     Returns the client and the httpx client under it (close it when done).
     """
     http = httpx.Client(transport=InProcessTransport(app or create_app(model)), base_url=IN_PROCESS_BASE_URL)
     client = TikTokHttpClient(http, app_key=model.app_key, app_secret=model.app_secret,
                               api_base_url=IN_PROCESS_BASE_URL, auth_base_url=IN_PROCESS_BASE_URL,
-                              now=now or model.now, sleep=sleep or (lambda _: None))
+                              now=now or model.now, max_wait=0.0, first_wait=0.0)
     return client, http
 
 

@@ -1,9 +1,10 @@
 import email.utils
+import functools
 import json
 import logging
 import math
-import random
 import re
+import ssl
 import time
 from urllib.parse import urlsplit
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -13,6 +14,7 @@ from typing import Any, NoReturn
 import httpx
 
 from adapters.redaction import redact
+from adapters.secret_key import SealedToken, TokensUnreadable
 from adapters.tiktok.signing import encode_list, sign
 
 SANDBOX_APP_KEY = "sandbox-app-key"  # the sandbox's default app; never valid on TikTok
@@ -49,12 +51,25 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 logging.getLogger("httpx").addFilter(_WithoutQuery())
 logging.getLogger("httpcore").setLevel(logging.WARNING)
 
+
+@functools.cache
+def _stamina() -> Any:
+    """stamina (with tenacity, ~0.1 s of imports), loaded with the first call to TikTok, not at start-up."""
+    import stamina
+
+    # Its default hook logs every retry at WARNING (logger "stamina", or structlog when installed):
+    # the client logs its own, at INFO on tiktok_oms.tiktok, with the cause already scrubbed of secrets.
+    stamina.instrumentation.set_on_retry_hooks([])
+    return stamina
+
 _EXPIRED_TOKEN, _REVOKED_TOKEN, _BAD_SIGNATURE = 105002, 105001, 106001
 _THROTTLED = frozenset({36009002})  # refused before any work was done, so resending is safe
 _TRANSIENT = frozenset({36009003, 36009007})
 _RESERVED = frozenset({"app_key", "timestamp", "sign", "shop_cipher", "access_token", "x-tts-access-token"})
 _UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-_BASE_WAIT = 0.5
+# A TLS failure that no resend can fix: a certificate TikTok's host does not prove, a protocol the
+# two ends do not share. An EOF in the middle of a handshake is a dropped connection, so transient.
+_TLS_TRANSIENT = (ssl.SSLEOFError, ssl.SSLZeroReturnError)
 _MAX_MESSAGE = 500
 
 QueryValue = str | int | list[str] | None
@@ -66,6 +81,7 @@ class _Transient(Exception):
         super().__init__(cause)
         self.cause, self.unsent, self.retry_after = cause, unsent, retry_after  # unsent: TikTok surely did nothing
         self.code, self.request_id = code, request_id
+        self.wait: float | None = None  # seconds the Retry-After set (capped); None: stamina's backoff
 
 
 def open_http_client(timeout_seconds: float = 30.0) -> httpx.Client:
@@ -95,12 +111,26 @@ def _check_endpoint(url: str, app_key: str) -> None:
 
 
 class TikTokHttpClient:
+    """Signs, sends and classifies every call to TikTok Shop's Partner API and token endpoints.
+
+    Retries (stamina): a failure TikTok certainly did not act on (connect error, 429, throttle code
+    36009002) is resent for every call; an ambiguous one (5xx, read timeout, reset, truncated JSON,
+    codes 36009003/36009007) only for calls made with `retry=True` (reads). At most `max_attempts`
+    attempts within `max_total` seconds; waits grow from `first_wait` seconds (x2, jitter up to
+    `first_wait`) to at most `max_wait` seconds; a `Retry-After` (seconds or HTTP date) sets the
+    wait, capped at `max_wait`. TLS failures (certificate, handshake) and 4xx other than 429 fail at
+    once. `now` is the clock of signatures and HTTP dates (epoch seconds). Each retry is logged at
+    INFO on `tiktok_oms.tiktok` with `retry_wait` (the Retry-After wait, or None for the backoff).
+    Source of the codes: TIKTOK_API.md 1.4 (common error codes).
+    """
+
     def __init__(self, http: httpx.Client, *, app_key: str, app_secret: str, api_base_url: str,
-                 auth_base_url: str, now: Callable[[], float] = time.time,
-                 sleep: Callable[[float], None] = time.sleep, max_attempts: int = 5,
-                 max_wait: float = 30.0) -> None:
+                 auth_base_url: str, now: Callable[[], float] = time.time, max_attempts: int = 5,
+                 max_wait: float = 30.0, max_total: float = 120.0, first_wait: float = 0.5) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
+        if not (0 <= first_wait <= max_wait and max_total > 0):
+            raise ValueError("need 0 <= first_wait <= max_wait and max_total > 0 (seconds)")
         for url in (api_base_url, auth_base_url):
             _check_endpoint(url, app_key)
         self._http = http
@@ -109,14 +139,16 @@ class TikTokHttpClient:
         self._api = api_base_url.rstrip("/")
         self._auth = auth_base_url.rstrip("/")
         self._now = now
-        self._sleep = sleep
         self._max_attempts = max_attempts
         self._max_wait = max_wait
+        self._max_total = max_total
+        self._first_wait = first_wait
 
     def call(self, method: str, path: str, *, query: Mapping[str, QueryValue] | None = None,
              body: dict[str, Any] | None = None, access_token: str, shop_cipher: str | None = None,
              retry: bool = True) -> dict[str, Any]:
         method = method.upper()
+        _usable(access_token)
         if not path.startswith("/") or "?" in path:
             raise ValueError(f"path must be a bare path starting with '/': {path!r}")
         if shop_cipher is not None and path.startswith("/authorization/"):
@@ -141,6 +173,7 @@ class TikTokHttpClient:
         return self._token("/api/v2/token/get", grant, auth_code, AuthorizationFailed)
 
     def refresh_token(self, refresh_token: str) -> dict[str, Any]:
+        _usable(refresh_token)
         grant = {"refresh_token": refresh_token, "grant_type": "refresh_token"}
         # Not resent after an ambiguous failure: TikTok may already have rotated the refresh token,
         # and resending the old one would be refused as if the grant were revoked.
@@ -159,16 +192,37 @@ class TikTokHttpClient:
     def _send(self, method: str, path: str, build: Callable[[], httpx.Request], *, retry: bool,
               secrets: Iterable[str], refused: type[TikTokError]) -> dict[str, Any]:
         hidden = (self._app_secret, *secrets)
-        for attempt in range(1, self._max_attempts + 1):
-            try:
-                return self._attempt(method, path, build(), attempt, hidden, refused)
-            except _Transient as failure:
-                last = failure
-                if attempt == self._max_attempts or not (retry or failure.unsent):
-                    break
-                self._sleep(self._wait(attempt, failure.retry_after))
+
+        def resend(failure: Exception) -> bool | float:
+            # stamina's backoff hook: False = give up now, True = its exponential backoff, a float = that wait.
+            if not isinstance(failure, _Transient) or not (retry or failure.unsent):
+                return False
+            if failure.retry_after is None:
+                return True
+            failure.wait = min(failure.retry_after, self._max_wait)
+            return failure.wait
+
+        attempt_number, last = 0, None
+        try:
+            for attempt in _stamina().retry_context(
+                on=resend, attempts=self._max_attempts, timeout=self._max_total, wait_initial=self._first_wait,
+                wait_max=self._max_wait, wait_jitter=self._first_wait, wait_exp_base=2,
+            ):
+                attempt_number = attempt.num
+                if last is not None:
+                    _log.info("%s %s: attempt %d of %d after %s", method, path, attempt_number, self._max_attempts,
+                              last.cause, extra={"retry_wait": last.wait})
+                with attempt:
+                    try:
+                        return self._attempt(method, path, build(), attempt_number, hidden, refused)
+                    except _Transient as failure:
+                        last = failure
+                        raise
+        except _Transient as failure:
+            last = failure
+        assert last is not None
         ambiguous = "" if retry or last.unsent else "; it may have been applied, check TikTok before resending"
-        raise _tag(TikTokUnavailable(f"TikTok did not complete {method} {path} after {attempt} attempt(s): "
+        raise _tag(TikTokUnavailable(f"TikTok did not complete {method} {path} after {attempt_number} attempt(s): "
                                      f"{last.cause}{ambiguous}", code=last.code), last.request_id)
 
     def _attempt(self, method: str, path: str, request: httpx.Request, attempt: int,
@@ -177,6 +231,11 @@ class TikTokHttpClient:
             response = self._http.send(request)
         except httpx.TransportError as exc:
             _log.debug("%s %s attempt %d: %s", method, path, attempt, type(exc).__name__)
+            tls = _tls_failure(exc)
+            if tls is not None:  # no resend fixes a certificate: one line, at once (issue 9 item 8)
+                raise TikTokError(f"TikTok could not be reached securely at {request.url.host} "
+                                  f"({method} {path}): {_tls_reason(tls)}; not retried: check the system clock, "
+                                  "any proxy in between, and TIKTOK_API_BASE_URL/TIKTOK_AUTH_BASE_URL") from None
             # Only a failed connect certainly left TikTok untouched; a read timeout or reset may not have.
             raise _Transient(_describe(exc, hidden), unsent=isinstance(exc, _UNSENT)) from None
         envelope = _envelope(response)
@@ -232,10 +291,10 @@ class TikTokHttpClient:
             seconds = when.timestamp() - self._now()
         return max(seconds, 0.0) if math.isfinite(seconds) else None
 
-    def _wait(self, attempt: int, retry_after: float | None) -> float:
-        ceiling = min(self._max_wait, _BASE_WAIT * 2 ** (attempt - 1))
-        backoff = ceiling / 2 + random.uniform(0, ceiling / 2)
-        return min(max(retry_after or 0.0, backoff), self._max_wait)
+def _usable(token: str) -> None:
+    # A stored token no configured key decrypts is never sent: TikTok would only see garbage (S-6).
+    if isinstance(token, SealedToken):
+        raise TokensUnreadable(token.source)
 
 
 def _query_strings(query: Mapping[str, QueryValue]) -> dict[str, str]:
@@ -253,6 +312,27 @@ def _query_strings(query: Mapping[str, QueryValue]) -> dict[str, str]:
         else:
             out[key] = str(value)
     return out
+
+
+def _tls_failure(exc: BaseException) -> ssl.SSLError | None:
+    """The ssl.SSLError behind a transport error (httpx chains httpcore's, which chains ssl's), if permanent."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ssl.SSLError):
+            return None if isinstance(cause, _TLS_TRANSIENT) else cause
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def _tls_reason(error: ssl.SSLError) -> str:
+    # reason and verify_message are set by the ssl module's C code; a hand-made error may lack them.
+    detail = getattr(error, "verify_message", None) or getattr(error, "reason", None) or error.strerror or str(error)
+    detail = " ".join(str(detail).split())[:200]
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return f"its TLS certificate was refused ({detail})"
+    return f"the TLS handshake failed ({detail})"
 
 
 def _envelope(response: httpx.Response) -> dict[str, Any] | None:

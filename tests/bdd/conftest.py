@@ -87,7 +87,7 @@ def container(fixed_clock: FixedClock, storage: tuple[str, str | None]) -> Itera
             model = c.tiktok_model()
             http = stack.enter_context(TestClient(create_app(model), base_url=SANDBOX))
             client = TikTokHttpClient(http, app_key=model.app_key, app_secret=model.app_secret, api_base_url=SANDBOX,
-                                      auth_base_url=SANDBOX, now=seconds_of(fixed_clock), sleep=lambda _: None)
+                                      auth_base_url=SANDBOX, now=seconds_of(fixed_clock))
             gateway = HttpxTikTokShop(client, service_id=model.service_id, authorize_url=f"{SANDBOX}/open/authorize")
             stack.enter_context(c.tiktok.override(gateway))
         if url is not None:

@@ -1,14 +1,17 @@
-"""I-21: one head, upgrade from empty on both dialects, models match migrations, down and up again."""
+"""I-21 with pytest-alembic's built-in tests (single head, upgrade from base, model/migration drift,
+every step down and up again) on SQLite and PostgreSQL, plus what they do not check: the foreign
+keys' names and DEFERRABLE options, and the migration on a database's first use."""
 
 from collections.abc import Iterator
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from pytest_alembic import tests as builtin
+from pytest_alembic.runner import MigrationContext
+from sqlalchemy import Engine, inspect
 
 from adapters.persistence.engine import make_engine
-from adapters.persistence.migrations import current, downgrade, heads, upgrade
+from adapters.persistence.migrations import alembic_config as oms_alembic_config
+from adapters.persistence.migrations import current, heads, upgrade
 from adapters.persistence.tables import metadata
 from tests.databases import SQL_DIALECTS, Databases
 
@@ -23,39 +26,34 @@ def empty_database_url(request: pytest.FixtureRequest, databases: Databases) -> 
         yield url
 
 
-def tables_in(url: str) -> set[str]:
-    engine = make_engine(url, migrate=False)
-    try:
-        return set(inspect(engine).get_table_names()) - {"alembic_version"}
-    finally:
-        engine.dispose()
+@pytest.fixture
+def alembic_config() -> object:
+    """pytest-alembic's configuration: the migrations shipped in the package (no alembic.ini)."""
+    return oms_alembic_config()
 
 
-def test_the_migrations_have_exactly_one_head() -> None:
-    assert len(heads()) == 1
-
-
-def test_an_empty_database_is_upgraded_to_the_head(empty_database_url: str) -> None:
-    upgrade(empty_database_url)
-
+@pytest.fixture
+def alembic_engine(empty_database_url: str) -> Iterator[Engine]:
+    """pytest-alembic's database: an empty one of each dialect, with the OMS's engine settings."""
     engine = make_engine(empty_database_url, migrate=False)
-    assert current(engine) == heads()
-    engine.dispose()
-    assert tables_in(empty_database_url) == TABLES
-
-
-def test_the_tables_match_the_migrations_exactly(empty_database_url: str) -> None:
-    upgrade(empty_database_url)
-    engine = make_engine(empty_database_url, migrate=False)
-
-    with engine.connect() as connection:
-        # Alembic cannot compare an empty-string server default on SQLite; PostgreSQL checks those.
-        defaults = connection.dialect.name == "postgresql"
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": defaults})
-        differences = compare_metadata(context, metadata)
+    yield engine
     engine.dispose()
 
-    assert differences == []
+
+def test_single_head_revision(alembic_runner: MigrationContext) -> None:
+    builtin.test_single_head_revision(alembic_runner)
+
+
+def test_upgrade_from_base_to_head(alembic_runner: MigrationContext) -> None:
+    builtin.test_upgrade(alembic_runner)
+
+
+def test_model_definitions_match_ddl(alembic_runner: MigrationContext) -> None:
+    builtin.test_model_definitions_match_ddl(alembic_runner)
+
+
+def test_up_down_consistency(alembic_runner: MigrationContext) -> None:
+    builtin.test_up_down_consistency(alembic_runner)
 
 
 def test_the_foreign_keys_are_named_and_checked_at_commit_as_the_models_say(empty_database_url: str) -> None:
@@ -77,21 +75,11 @@ def test_the_foreign_keys_are_named_and_checked_at_commit_as_the_models_say(empt
     assert found == expected
 
 
-def test_downgrading_to_base_removes_everything_and_upgrading_again_restores_it(empty_database_url: str) -> None:
-    upgrade(empty_database_url)
-
-    downgrade(empty_database_url, "base")
-    assert tables_in(empty_database_url) == set()
-
-    upgrade(empty_database_url)
-    assert tables_in(empty_database_url) == TABLES
-
-
 def test_the_first_use_of_a_database_migrates_it_and_later_uses_change_nothing(empty_database_url: str) -> None:
     first = make_engine(empty_database_url)
     first.dispose()
     again = make_engine(empty_database_url)
 
     assert current(again) == heads()
+    assert set(inspect(again).get_table_names()) - {"alembic_version"} == TABLES
     again.dispose()
-    assert tables_in(empty_database_url) == TABLES

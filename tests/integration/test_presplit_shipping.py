@@ -30,7 +30,7 @@ def test_the_http_gateway_ships_each_split_part_as_its_own_package_and_refuses_m
     tees, mug = [i["id"] for i in order["line_items"][:2]], order["line_items"][2]["id"]
     with TestClient(create_app(model), base_url=BASE) as http:
         client = TikTokHttpClient(http, app_key=model.app_key, app_secret=model.app_secret, api_base_url=BASE,
-                                  auth_base_url=BASE, sleep=lambda _: None)
+                                  auth_base_url=BASE)
         tiktok = HttpxTikTokShop(client, service_id=model.service_id, authorize_url=f"{BASE}/open/authorize")
 
         with pytest.raises(TikTokRefused, match="not available in MY"):

@@ -27,6 +27,7 @@ from application.errors import (
     TikTokUnavailable,
 )
 from domain.stores import Connection
+from tests.retries import recorded_retries
 
 with warnings.catch_warnings():  # Starlette 1.x prefers httpx2; this project pins httpx 0.28
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
@@ -49,25 +50,19 @@ class Clock:
         return self.t
 
 
-class Sleeps(list[float]):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
 @dataclass
 class Sandbox:
     model: TikTokShopModel
     app: Starlette
     http: httpx.Client
     clock: Clock
-    sleeps: Sleeps
     base: str = BASE
 
     def client(self, *, secret: str = APP_SECRET, skew: float = 0.0, http: httpx.Client | None = None,
                base: str | None = None) -> TikTokHttpClient:
         return TikTokHttpClient(http or self.http, app_key=APP_KEY, app_secret=secret,
                                 api_base_url=base or self.base, auth_base_url=base or self.base,
-                                now=lambda: self.clock() + skew, sleep=self.sleeps, max_attempts=3)
+                                now=lambda: self.clock() + skew, max_attempts=3)
 
     def gateway(self, **options: Any) -> HttpxTikTokShop:
         return HttpxTikTokShop(self.client(**options), service_id=SERVICE_ID,
@@ -96,7 +91,7 @@ def sandbox() -> Iterator[Sandbox]:
     seed_demo_shop(model, orders=6)
     app = create_app(model, redirect_url=REDIRECT)
     with TestClient(app, base_url=BASE) as http:
-        yield Sandbox(model, app, http, clock, Sleeps())
+        yield Sandbox(model, app, http, clock)
 
 
 def every_page(gw: HttpxTikTokShop, conn: Connection, page_size: int = 4) -> list[Any]:
@@ -341,9 +336,10 @@ class TestFaults:
         conn = sandbox.connect(gw)
         sandbox.app.state.faults.add(Fault.rate_limited(retry_after=3, path=SEARCH))
 
-        every_page(gw, conn, page_size=100)
+        with recorded_retries() as retries:
+            every_page(gw, conn, page_size=100)
 
-        assert sandbox.sleeps == [3.0]
+        assert retries.waits == [3.0]
         assert sandbox.search_codes()[0] == (429, 36009002)
 
     def test_a_fault_only_hits_the_requests_it_matches(self, sandbox: Sandbox) -> None:
@@ -445,7 +441,7 @@ class TestRealServer:
         seed_demo_shop(model)
         app = create_app(model)
         with running_sandbox(app) as base, httpx.Client() as http:
-            sandbox = Sandbox(model, app, http, clock, Sleeps(), base=base)
+            sandbox = Sandbox(model, app, http, clock, base=base)
             gw = sandbox.gateway(base=base)
             conn = sandbox.connect(gw)
             app.state.faults.add(Fault.drop(path=SEARCH))
@@ -464,7 +460,7 @@ class TestRealServer:
         seed_demo_shop(model)
         app = create_app(model)
         with running_sandbox(app) as base, open_http_client(timeout_seconds=0.1) as http:
-            sandbox = Sandbox(model, app, http, clock, Sleeps(), base=base)
+            sandbox = Sandbox(model, app, http, clock, base=base)
             gw = sandbox.gateway(base=base)
             conn = sandbox.connect(gw)
             app.state.faults.add(Fault.slow(0.25, path=SEARCH))

@@ -1,11 +1,14 @@
+import contextlib
 import logging
-from collections.abc import Callable
+import ssl
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
+import stamina
 
-from adapters.tiktok.client import TikTokHttpClient, open_http_client
+from adapters.tiktok.client import TikTokHttpClient, _stamina, open_http_client
 from adapters.tiktok.signing import sign
 from application.errors import (
     ApplicationError,
@@ -16,6 +19,7 @@ from application.errors import (
     TikTokRefused,
     TikTokUnavailable,
 )
+from tests.retries import Retries, recorded_retries
 
 pytestmark = pytest.mark.integration
 
@@ -60,16 +64,14 @@ class FakeTikTok:
         return reply(request) if callable(reply) else reply
 
 
-class RecordingSleep:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
+@pytest.fixture
+def retries() -> Iterator[Retries]:
+    """The retries made (stamina's testing mode, tests/conftest.py: none of them sleeps)."""
+    with recorded_retries() as recorded:
+        yield recorded
 
-    def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
 
-
-def make_client(tiktok: FakeTikTok, sleep: RecordingSleep | None = None, clock: Callable[[], float] = lambda: NOW,
-                **options: Any) -> TikTokHttpClient:
+def make_client(tiktok: FakeTikTok, clock: Callable[[], float] = lambda: NOW, **options: Any) -> TikTokHttpClient:
     return TikTokHttpClient(
         httpx.Client(transport=httpx.MockTransport(tiktok)),
         app_key=APP_KEY,
@@ -77,7 +79,6 @@ def make_client(tiktok: FakeTikTok, sleep: RecordingSleep | None = None, clock: 
         api_base_url=API,
         auth_base_url=AUTH,
         now=clock,
-        sleep=sleep or RecordingSleep(),
         **options,
     )
 
@@ -189,18 +190,17 @@ class TestAnswers:
         ],
     )
     def test_error_codes_map_to_errors_and_are_not_retried(self, code: int, status: int,
-                                                           error: type[TikTokError]) -> None:
+                                                           error: type[TikTokError], retries: Retries) -> None:
         tiktok = FakeTikTok(refused(code, "TikTok says no", status))
-        sleep = RecordingSleep()
 
         with pytest.raises(error) as raised:
-            get_orders(make_client(tiktok, sleep))
+            get_orders(make_client(tiktok))
 
         assert type(raised.value) is error
         assert raised.value.code == code
         assert raised.value.request_id == "rid-42"  # type: ignore[attr-defined]
         assert len(tiktok.requests) == 1
-        assert sleep.waits == []
+        assert len(retries) == 0
 
     def test_an_invalid_signature_names_the_likely_causes(self) -> None:
         with pytest.raises(TikTokError, match="signature.*app secret.*clock"):
@@ -255,58 +255,67 @@ class TestRetries:
         ids=["429", "36009002", "36009003", "36009007", "503", "500", "truncated-json", "reset",
              "read-timeout", "refused-connection", "connect-timeout", "server-disconnected"],
     )
-    def test_a_transient_failure_is_retried_then_succeeds(self, failure: Reply) -> None:
+    def test_a_transient_failure_is_retried_then_succeeds(self, failure: Reply, retries: Retries) -> None:
         tiktok = FakeTikTok(failure, ok({"done": True}))
-        sleep = RecordingSleep()
 
-        assert get_orders(make_client(tiktok, sleep)) == {"done": True}
+        assert get_orders(make_client(tiktok)) == {"done": True}
 
         assert len(tiktok.requests) == 2
-        assert len(sleep.waits) == 1
-        assert 0 < sleep.waits[0] <= 30.0
+        assert retries.waits == [None]  # no Retry-After: stamina's exponential backoff
 
-    def test_retry_after_in_seconds_is_honoured(self) -> None:
-        sleep = RecordingSleep()
+    def test_retry_after_in_seconds_is_honoured(self, retries: Retries) -> None:
+        get_orders(make_client(FakeTikTok(httpx.Response(429, headers={"Retry-After": "3"}), ok({}))))
 
-        get_orders(make_client(FakeTikTok(httpx.Response(429, headers={"Retry-After": "3"}), ok({})), sleep))
+        assert retries.waits == [3.0]
 
-        assert sleep.waits[0] >= 3
-
-    def test_retry_after_as_an_http_date_is_honoured(self) -> None:
-        sleep = RecordingSleep()
+    def test_retry_after_as_an_http_date_is_honoured(self, retries: Retries) -> None:
         later = "Tue, 14 Nov 2023 22:13:30 GMT"  # NOW + 10 s
 
-        get_orders(make_client(FakeTikTok(httpx.Response(503, headers={"Retry-After": later}), ok({})), sleep))
+        get_orders(make_client(FakeTikTok(httpx.Response(503, headers={"Retry-After": later}), ok({}))))
 
-        assert sleep.waits[0] == pytest.approx(10.0)
+        assert retries.waits == [pytest.approx(10.0)]
 
-    def test_retry_after_is_capped_by_max_wait(self) -> None:
-        sleep = RecordingSleep()
-
-        get_orders(make_client(FakeTikTok(httpx.Response(429, headers={"Retry-After": "3600"}), ok({})), sleep,
+    def test_retry_after_is_capped_by_max_wait(self, retries: Retries) -> None:
+        get_orders(make_client(FakeTikTok(httpx.Response(429, headers={"Retry-After": "3600"}), ok({})),
                                max_wait=5.0))
 
-        assert sleep.waits == [5.0]
+        assert retries.waits == [5.0]
 
-    def test_backoff_grows_and_stays_within_max_wait(self) -> None:
-        sleep = RecordingSleep()
+    def test_backoff_grows_from_first_wait_and_stays_within_max_wait(self) -> None:
+        # Out of testing mode, with waits of milliseconds: stamina really sleeps, its hook reports each wait.
+        waits: list[float] = []
+        _stamina()  # configured as the client uses it, before this test adds its hook
+        hooks = stamina.instrumentation.get_on_retry_hooks()
+        stamina.instrumentation.set_on_retry_hooks([lambda details: waits.append(details.wait_for)])
+        try:
+            with stamina.set_testing(False), pytest.raises(TikTokUnavailable):
+                get_orders(make_client(FakeTikTok(httpx.Response(503)), max_attempts=6, first_wait=0.001,
+                                       max_wait=0.006))
+        finally:
+            stamina.instrumentation.set_on_retry_hooks(hooks)
 
-        with pytest.raises(TikTokUnavailable):
-            get_orders(make_client(FakeTikTok(httpx.Response(503)), sleep, max_attempts=8, max_wait=4.0))
+        assert len(waits) == 5
+        assert all(0.001 - 1e-9 <= w <= 0.006 + 1e-9 for w in waits)
+        assert waits[0] <= 0.002 + 1e-9 and waits[-1] == pytest.approx(0.006)
 
-        assert len(sleep.waits) == 7
-        assert all(0.25 <= w <= 4.0 for w in sleep.waits)
-        assert sleep.waits[0] <= 0.5 and sleep.waits[-1] >= 2.0
+    def test_the_total_time_of_one_call_is_bounded(self) -> None:
+        # Each wait is at least 50 ms, so a 0.2 s bound stops a 1,000-attempt budget after at most 5 attempts.
+        tiktok = FakeTikTok(httpx.Response(503))
 
-    def test_exhausted_retries_raise_unavailable_after_exactly_max_attempts(self) -> None:
+        with stamina.set_testing(False), pytest.raises(TikTokUnavailable):
+            get_orders(make_client(tiktok, max_attempts=1_000, first_wait=0.05, max_wait=0.05, max_total=0.2))
+
+        assert 1 <= len(tiktok.requests) <= 5
+
+    def test_exhausted_retries_raise_unavailable_after_exactly_max_attempts(self, retries: Retries) -> None:
         tiktok = FakeTikTok(refused(36009003, "System busy", 200))
-        sleep = RecordingSleep()
 
         with pytest.raises(TikTokUnavailable) as raised:
-            get_orders(make_client(tiktok, sleep, max_attempts=4))
+            get_orders(make_client(tiktok, max_attempts=4))
 
         assert len(tiktok.requests) == 4
-        assert len(sleep.waits) == 3
+        assert len(retries) == 3
+        assert "after 4 attempt(s)" in str(raised.value)
         assert "System busy" in str(raised.value) and "36009003" in str(raised.value)
         assert raised.value.code == 36009003
         assert raised.value.request_id == "rid-42"  # type: ignore[attr-defined]
@@ -376,6 +385,15 @@ class TestTokens:
         assert "is expired" in str(raised.value) and "36004004" in str(raised.value)
         assert AUTH_CODE not in str(raised.value) and APP_SECRET not in str(raised.value)
 
+    def test_a_refresh_is_not_resent_after_an_ambiguous_failure(self) -> None:
+        # TikTok may already have rotated the refresh token: resending the old one would look revoked.
+        tiktok = FakeTikTok(httpx.Response(503), ok({"access_token": "new-access"}))
+
+        with pytest.raises(TikTokUnavailable, match="may have been applied"):
+            make_client(tiktok).refresh_token(REFRESH_TOKEN)
+
+        assert len(tiktok.requests) == 1
+
     def test_a_refused_refresh_raises_authorization_revoked_without_secrets(self) -> None:
         echo = refused(105002, f"refresh_token {REFRESH_TOKEN} is expired")
 
@@ -405,6 +423,12 @@ def test_debug_logs_never_contain_secrets_or_the_query(caplog: pytest.LogCapture
         assert secret not in text
 
 
+def test_stamina_logs_no_retry_of_its_own_the_client_logs_them_scrubbed() -> None:
+    get_orders(make_client(FakeTikTok(httpx.Response(503), ok({}))))
+
+    assert stamina.instrumentation.get_on_retry_hooks() == ()
+
+
 def test_httpx_request_logging_is_silenced_because_urls_carry_secrets() -> None:
     assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING
     assert logging.getLogger("httpcore").getEffectiveLevel() >= logging.WARNING
@@ -427,3 +451,124 @@ class TestEndpoints:
                              api_base_url="http://tiktok.example.com", auth_base_url="https://auth.tiktok-shops.com")
         TikTokHttpClient(httpx.Client(), app_key="sandbox-app-key", app_secret="s",
                          api_base_url="http://127.0.0.1:8900", auth_base_url="http://127.0.0.1:8900")
+
+
+class TestTls:
+    """Issue 9 item 8: a TLS failure is not transient; it fails at once, in one line."""
+
+    def test_a_certificate_failure_is_one_attempt_and_one_line(self, retries: Retries) -> None:
+        def untrusted(request: httpx.Request) -> httpx.Response:
+            cause = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
+            raise httpx.ConnectError("certificate verify failed", request=request) from cause
+
+        tiktok = FakeTikTok(untrusted, ok({}))
+
+        with pytest.raises(TikTokError) as raised:
+            get_orders(make_client(tiktok))
+
+        assert len(tiktok.requests) == 1 and len(retries) == 0
+        assert not isinstance(raised.value, TikTokUnavailable)
+        message = str(raised.value)
+        assert "\n" not in message
+        assert message.startswith("TikTok could not be reached securely at open-api.example.test "
+                                  "(GET /order/202309/orders): its TLS certificate was refused")
+        assert "not retried" in message and "sign=" not in message and ACCESS_TOKEN not in message
+
+    def test_an_eof_during_the_handshake_is_a_dropped_connection_and_retried(self, retries: Retries) -> None:
+        def dropped(request: httpx.Request) -> httpx.Response:
+            raise httpx.ConnectError("EOF", request=request) from ssl.SSLEOFError(8, "EOF occurred in violation")
+
+        assert get_orders(make_client(FakeTikTok(dropped, ok({"a": 1})))) == {"a": 1}
+        assert len(retries) == 1
+
+    def test_a_self_signed_server_on_loopback_is_refused_after_one_connection(self, tmp_path: Any) -> None:
+        with loopback_server(tls=self_signed(tmp_path)) as server:
+            with pytest.raises(TikTokError, match="its TLS certificate was refused .*self.signed") as raised:
+                get_orders(real_client(server.url))
+
+        assert server.connections == 1
+        assert "\n" not in str(raised.value)
+
+    def test_a_server_that_does_not_speak_tls_is_refused_after_one_connection(self) -> None:
+        with loopback_server(tls=None) as server:
+            with pytest.raises(TikTokError, match="the TLS handshake failed") as raised:
+                real_client(server.url).get_token(AUTH_CODE)
+
+        assert server.connections == 1
+        assert AUTH_CODE not in str(raised.value) and APP_SECRET not in str(raised.value)
+
+
+def real_client(url: str) -> TikTokHttpClient:
+    return TikTokHttpClient(open_http_client(5.0), app_key="sandbox-app-key", app_secret=APP_SECRET,
+                            api_base_url=url, auth_base_url=url)
+
+
+def self_signed(folder: Any) -> ssl.SSLContext:
+    """A server context whose certificate for 127.0.0.1 nobody vouches for."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .sign(key, hashes.SHA256()))
+    pem = folder / "server.pem"
+    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pem)
+    return context
+
+
+class LoopbackServer:
+    def __init__(self, tls: ssl.SSLContext | None) -> None:
+        import socket
+        import threading
+
+        self.tls, self.connections = tls, 0
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.url = f"https://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+
+    def serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            conn.settimeout(5)
+            try:
+                if self.tls is None:  # plain HTTP where TLS was expected
+                    conn.recv(4096)
+                    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                else:
+                    self.tls.wrap_socket(conn, server_side=True).close()
+            except (OSError, ssl.SSLError):
+                pass  # the client hung up on the handshake, as it should
+            finally:
+                conn.close()
+
+
+@contextlib.contextmanager
+def loopback_server(tls: ssl.SSLContext | None) -> Iterator[LoopbackServer]:
+    """A one-thread server on 127.0.0.1 that counts connections: TLS with `tls`, else plain HTTP."""
+    server = LoopbackServer(tls)
+    server.thread.start()
+    try:
+        yield server
+    finally:
+        server.stop.set()
+        server.thread.join(timeout=5)
+        server.sock.close()

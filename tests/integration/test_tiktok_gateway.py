@@ -88,8 +88,7 @@ class FakeTikTok:
 
 def gateway(tiktok: FakeTikTok) -> HttpxTikTokShop:
     client = TikTokHttpClient(httpx.Client(transport=httpx.MockTransport(tiktok)), app_key=APP_KEY,
-                              app_secret=APP_SECRET, api_base_url=API, auth_base_url=AUTH, now=lambda: NOW,
-                              sleep=lambda _: None)
+                              app_secret=APP_SECRET, api_base_url=API, auth_base_url=AUTH, now=lambda: NOW)
     return HttpxTikTokShop(client, service_id="svc-7", authorize_url=AUTHORIZE)
 
 

@@ -65,7 +65,7 @@ def world(kind: str) -> Iterator[World]:
         return
     with TestClient(create_app(model, redirect_url=REDIRECT), base_url=BASE) as http:
         client = TikTokHttpClient(http, app_key=model.app_key, app_secret=model.app_secret, api_base_url=BASE,
-                                  auth_base_url=BASE, now=clock, sleep=lambda _: None)
+                                  auth_base_url=BASE, now=clock)
         gateway = HttpxTikTokShop(client, service_id=model.service_id, authorize_url=f"{BASE}/open/authorize")
         yield World(model, clock, gateway, lambda url: http.get(url, follow_redirects=False).headers["location"])
 

@@ -2,8 +2,8 @@
 
 - `Sandbox`: the sandbox app served by uvicorn, over a `ScriptedTikTok` (TikTok's model with test
   hooks) and a `FaultPlan` (faults by request number). Its `truth()` is what the OMS should hold.
-- `Oms`: the container with SQL storage and the HTTP gateway, its clock and the HTTP client's
-  `sleep` replaced so nothing really waits; `dump()` is the same canonical shape read from the
+- `Oms`: the container with SQL storage and the HTTP gateway, its clock replaced (stamina's testing
+  mode, tests/conftest.py, keeps retries from really waiting); `dump()` is the same canonical shape read from the
   database, `table_bytes()` the byte-for-byte dump of every imported row.
 - Crash points: `CrashingGateway` (dies instead of fetching a page), `CrashingSession` (dies inside
   a transaction, after its writes, before its commit).
@@ -319,11 +319,10 @@ class Oms:
         self.container = Container(settings=self.settings)
         if self.clock is not None:
             self.container.clock.override(providers.Object(self.clock))
-        self.sleeps: list[float] = []
         self.http = open_http_client(read_timeout)
         self.client = TikTokHttpClient(
             self.http, app_key=APP_KEY, app_secret=APP_SECRET, api_base_url=sandbox.url, auth_base_url=sandbox.url,
-            now=self.clock.timestamp if self.clock else time.time, sleep=self.sleeps.append,
+            now=self.clock.timestamp if self.clock else time.time,
             max_attempts=max_attempts, max_wait=MAX_WAIT,
         )
         self.container.tiktok_client.override(providers.Object(self.client))

@@ -1,6 +1,7 @@
 """I-7, I-8: TikTok's transient failures are retried with bounded, Retry-After-aware backoff."""
 
 import email.utils
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from adapters.clock import FixedClock
 from adapters.sandbox.faults import Fault
 from tests.reliability.harness import MAX_WAIT, STORE, Oms, Sandbox
+from tests.retries import Retries, recorded_retries
 
 pytestmark = pytest.mark.integration
 
@@ -15,11 +17,18 @@ READ_TIMEOUT = 1.0
 
 
 @pytest.fixture
+def retries() -> Iterator[Retries]:
+    with recorded_retries() as recorded:
+        yield recorded
+
+
+@pytest.fixture
 def read_timeout() -> float:
     return READ_TIMEOUT  # short, so that a slow answer times the read out quickly
 
 
-def test_i7_every_kind_of_transient_failure_is_retried_and_the_sync_completes(oms: Oms, sandbox: Sandbox) -> None:
+def test_i7_every_kind_of_transient_failure_is_retried_and_the_sync_completes(oms: Oms, sandbox: Sandbox,
+                                                                               retries: Retries) -> None:
     pages = sandbox.pages()
     assert pages >= 4
     script = [  # request number -> fault; the others are answered
@@ -36,14 +45,15 @@ def test_i7_every_kind_of_transient_failure_is_retried_and_the_sync_completes(om
     assert [n for n, _ in sandbox.faults.hits] == [n for n, _ in script]
     assert summary.pages == pages
     assert sandbox.search_requests() == pages + len(script)
-    assert len(oms.sleeps) == len(script) and all(0 < s <= MAX_WAIT for s in oms.sleeps)
-    assert oms.sleeps[0] >= 2  # the 429's Retry-After
+    assert len(retries) == len(script)
+    assert retries.waits[0] == 2  # the 429's Retry-After; the others wait stamina's backoff
+    assert retries.waits[1:] == [None] * (len(script) - 1)
     assert oms.checkpoint()["window_end"] is None  # type: ignore[index]
     assert oms.dump() == oms.truth()
 
 
 def test_i7_when_retries_run_out_the_cli_says_so_in_one_line_keeps_the_checkpoint_and_a_rerun_completes(
-    oms: Oms, sandbox: Sandbox, clock: FixedClock
+    oms: Oms, sandbox: Sandbox, clock: FixedClock, retries: Retries
 ) -> None:
     pages = sandbox.pages()
     for n in range(2, 2 + 5):  # page 2: five attempts (the client's bound), five 503s
@@ -56,7 +66,7 @@ def test_i7_when_retries_run_out_the_cli_says_so_in_one_line_keeps_the_checkpoin
     assert failed.stderr.count("\n") == 1 and failed.stderr.startswith(
         "error: TikTok did not complete POST /order/202309/orders/search after 5 attempt(s): TikTok failed:"
     ), failed.stderr
-    assert len(oms.sleeps) == 4
+    assert len(retries) == 4
     left = oms.checkpoint()
     assert left is not None and left["window_end"] is not None
     assert left["page_token"] == sandbox.model.searches[0].next_page_token  # page 1's, intact
@@ -71,7 +81,8 @@ def test_i7_when_retries_run_out_the_cli_says_so_in_one_line_keeps_the_checkpoin
     assert oms.dump() == oms.truth()
 
 
-def test_i8_retry_after_is_honoured_and_capped(oms: Oms, sandbox: Sandbox, clock: FixedClock) -> None:
+def test_i8_retry_after_is_honoured_and_capped(oms: Oms, sandbox: Sandbox, clock: FixedClock,
+                                               retries: Retries) -> None:
     in_12_seconds = email.utils.format_datetime(clock.now() + timedelta(seconds=12), usegmt=True)
     sandbox.faults.at(1, Fault.rate_limited(retry_after=7))
     sandbox.faults.at(2, Fault.rate_limited(retry_after=in_12_seconds))  # the HTTP-date form
@@ -79,6 +90,5 @@ def test_i8_retry_after_is_honoured_and_capped(oms: Oms, sandbox: Sandbox, clock
 
     oms.sync()
 
-    assert [round(s, 3) for s in oms.sleeps[1:]] == [12.0, MAX_WAIT]
-    assert 7 <= oms.sleeps[0] <= MAX_WAIT
+    assert [round(s, 3) for s in retries.waits] == [7.0, 12.0, MAX_WAIT]  # type: ignore[arg-type]
     assert oms.dump() == oms.truth()

@@ -1,5 +1,5 @@
 from alembic import context
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from adapters.persistence.tables import metadata
 
@@ -23,6 +23,10 @@ def _main() -> None:
             context.run_migrations()
         return
     connection = context.config.attributes.get("connection")
+    if isinstance(connection, Engine):  # pytest-alembic hands in its engine
+        with connection.begin() as begun:
+            _run(begun)
+        return
     if connection is not None:
         _run(connection)
         return

@@ -5,7 +5,10 @@ from adapters.cli.output import container
 
 @click.group()
 def keys() -> None:
-    """The secret key that encrypts the stores' TikTok tokens at rest."""
+    """The secret key that encrypts the stores' TikTok tokens at rest.
+
+    Example: tiktok-oms keys rotate
+    """
 
 
 @keys.command("rotate")

@@ -1,15 +1,16 @@
 """Logging for the command line: what the OMS did, on stderr, without the libraries' chatter.
 
-`-v` shows the OMS's own records at INFO (sync pages, retries, tokens refreshed, webhooks), `-vv`
-at DEBUG; everyone else's (SQLAlchemy, httpx, Alembic, procrastinate, APScheduler, uvicorn) only
+`-v` shows the OMS's own records at INFO (sync pages, retries, tokens refreshed, webhooks, the
+worker's jobs), `-vv` at DEBUG; everyone else's (SQLAlchemy, httpx, Alembic, APScheduler, uvicorn) only
 from WARNING up unless `-vvv`. Every line passes the redaction (S-5): no sign, secret or token reaches stderr.
 """
 
 import logging
 import sys
 
-# The OMS's own loggers: its packages' module loggers and the named `tiktok_oms.*` ones.
-OWN = ("tiktok_oms", "adapters", "application", "domain")
+# The OMS's own loggers: its packages' module loggers and the named `tiktok_oms.*` ones — and the
+# job queue's, whose lines ("Job oms.sync_store[12] ... success") are what a worker did.
+OWN = ("tiktok_oms", "adapters", "application", "domain", "procrastinate")
 
 
 class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]

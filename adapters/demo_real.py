@@ -10,6 +10,7 @@ from adapters.container import Container
 from adapters.demo import run_story
 from adapters.sandbox.model import TikTokShopModel
 from adapters.oauth_callback import LoopbackCallback
+from adapters.persistence.engine import private_folder
 from adapters.sandbox.app import create_app
 from adapters.sandbox.browser import open_in_browser
 from adapters.sandbox.server import running_sandbox
@@ -29,7 +30,7 @@ def _free_port() -> int:
 
 def run_real_demo(*, echo: Callable[[str], None]) -> None:
     database = demo_database()
-    database.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(database.parent)  # the data folder holds tokens and the key file: 0700 (issue 9 item 7)
     for leftover in (database, database.with_suffix(".sqlite-wal"), database.with_suffix(".sqlite-shm")):
         leftover.unlink(missing_ok=True)
     model = TikTokShopModel(app_key="demo-app-key", app_secret=secrets.token_hex(16), service_id="demo-service")

@@ -148,6 +148,8 @@ class When(click.ParamType):
             self.fail(f"{value!r} is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM)", param, ctx)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
+        if not 1970 <= moment.year <= 9998:
+            self.fail(f"{value!r} is outside the years 1970-9998", param, ctx)
         return moment, len(text) == 10
 
 
@@ -200,6 +202,8 @@ def orders_list(ctx: click.Context, store: str | None, status: str | None, fulfi
     newest_first = not (since is None and until is None and sku is None and limit is None)
     created_to = (until[0] + timedelta(days=1) if until[1] else until[0]) if until else None
     created_from = since[0] if since else None
+    if created_from is not None and created_to is not None and created_from >= created_to:
+        raise click.BadParameter("--since is after --until: the range holds no time", param_hint="--since")
     sql_reads = ctx.find_root().meta.get("sql_reads")
     if sql_reads is not None:  # the quick path: SQLAlchemy Core, no container
         from adapters.cli.reads import order_list
@@ -305,15 +309,22 @@ def orders_set_aside(ctx: click.Context, store: str | None, retry: bool, as_json
     c = container(ctx)
     rows = c.queries().set_aside(store)
     if retry and rows:
+        failed: dict[tuple[str, str], str] = {}
         for row in rows:
             try:
-                outcome = c.refresh_order()(row["store_id"], row["tiktok_order_id"])
+                c.refresh_order()(row["store_id"], row["tiktok_order_id"])
             except Exception as exc:  # one order failing must not stop the others
                 from adapters.cli.output import redact_line
 
-                outcome = f"failed: {redact_line(exc)}"
+                failed[row["store_id"], row["tiktok_order_id"]] = redact_line(exc)
+        after = {(r["store_id"], r["tiktok_order_id"]): r for r in c.queries().set_aside(store)}
+        for row in rows:
+            key = (row["store_id"], row["tiktok_order_id"])
+            outcome = (f"TikTok could not be asked: {failed[key]}" if key in failed
+                       else f"still set aside: {after[key]['reason']}" if key in after
+                       else "imported")
             click.echo(f"retried {row['tiktok_order_id']} ({row['store']}): {outcome}", err=True)
-        rows = c.queries().set_aside(store)
+        rows = list(after.values())
     columns = ["store", "tiktok_order_id", "reason"]
     emit_rows(rows, columns, as_json=as_json, as_csv=as_csv,
               human=lambda r: table(r, columns, empty="(no order is set aside)"))

@@ -106,18 +106,12 @@ def emit_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], *, as_json
         buffer = StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([_csv_cell(row.get(col)) for col in columns] for row in rows)
+        from adapters.csv_cells import csv_cell
+
+        writer.writerows([csv_cell(row.get(col)) for col in columns] for row in rows)
         click.echo(buffer.getvalue(), nl=False)
         return
     emit(rows if data is None else data, as_json, human or (lambda _: table(rows, columns)))
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def table(rows: Sequence[dict[str, Any]], columns: Sequence[str], empty: str = "(none)",

@@ -125,10 +125,7 @@ def private_file(path: Path) -> None:
     """
     folder = path.parent
     try:
-        if not folder.exists():
-            folder.parent.mkdir(parents=True, exist_ok=True)
-            folder.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
-            os.chmod(folder, PRIVATE_FOLDER)  # mkdir's mode is masked by the umask
+        private_folder(folder)
     except OSError as exc:
         raise StorageError(f"cannot create the folder {folder} for the database: {exc.strerror}") from exc
     try:
@@ -152,6 +149,15 @@ def _warn_if_shared(path: Path) -> None:
     if path.is_file() and mode & 0o077:
         _log.warning("the database file %s holds your stores' tokens and other users can access it "
                      "(mode %o): run 'chmod 600 %s'", path, mode, path)
+
+
+def private_folder(folder: Path) -> None:
+    """Create `folder` (and its parents) when missing; the folder itself only its owner may open
+    (0700, whatever the umask). An existing folder is left as it is. Raises OSError."""
+    if not folder.exists():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
+        os.chmod(folder, PRIVATE_FOLDER)  # mkdir's mode is masked by the umask
 
 
 def _private_journal(url: URL) -> Any:

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
+from adapters.csv_cells import csv_cell
 from adapters.web import charts
 from application.commands import (
     AnswerCancellationRequest,
@@ -78,9 +79,12 @@ def _day(text: str | None, label: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ApplicationError(f"the {label} date {text!r} is not a date (YYYY-MM-DD)") from None
+    if not 1970 <= day.year <= 9998:
+        raise ApplicationError(f"the {label} date {text!r} is outside the years 1970-9998")
+    return day
 
 
 def order_filter(params: QueryParams) -> OrderFilter:
@@ -100,12 +104,6 @@ def order_filter(params: QueryParams) -> OrderFilter:
         created_from=datetime.combine(start, time.min, tzinfo=UTC) if start else None,
         created_to=datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC) if end else None,
     )
-
-
-def _csv_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # A spreadsheet must not run a cell as a formula (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _ids(form: FormData, name: str) -> list[str]:
@@ -180,7 +178,7 @@ class OrderPages:
             while True:
                 page, after = self.c.queries().order_page(where, after=after, limit=CSV_BATCH)
                 for o in page:
-                    writer.writerow([_csv_cell(v) for v in (
+                    writer.writerow([csv_cell(v) for v in (
                         o["id"], o["tiktok_order_id"], names["stores"].get(o["store_id"], o["store_id"]), o["status"],
                         o["fulfilled_by"], names["warehouses"].get(o["warehouse_id"] or "", o["warehouse_id"]),
                         o["created_at"], len(o["lines"]), " ".join(sorted({l["seller_sku"] for l in o["lines"]})))])

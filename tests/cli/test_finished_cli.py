@@ -1,10 +1,13 @@
 """Issue 12: a command line that feels finished — start-up, help, output, progress, configuration
 mistakes, and the commands an operator reaches for."""
 
+import csv
 import io
 import json
+import os
 import socket
 import sqlite3
+import stat
 import subprocess
 import sys
 from collections.abc import Callable
@@ -371,9 +374,12 @@ class TestOperatorCommands:
         assert [(r["store"], r["tiktok_order_id"]) for r in listed] == [("Shop US", "576-bad")]
         assert "SHIPPED_BY_PIGEON" in listed[0]["reason"]
         assert "576-bad" in ok(cli("orders", "set-aside", "--store", shop)).stdout
+        still = ok(cli("orders", "set-aside", "--retry"))  # TikTok still sends it unreadable
+        assert "retried 576-bad (Shop US): still set aside: " in still.stderr and "SHIPPED_BY_PIGEON" in still.stderr
+        assert "576-bad" in still.stdout
         bad.update(status="AWAITING_SHIPMENT", update_time=now + 60)
         retried = ok(cli("orders", "set-aside", "--retry"))
-        assert "(no order is set aside)" in retried.stdout and "retried 576-bad (Shop US): 1 new" in retried.stderr
+        assert "(no order is set aside)" in retried.stdout and "retried 576-bad (Shop US): imported" in retried.stderr
         assert json.loads(ok(cli("orders", "show", "576-bad", "--json")).stdout)["status"] == "awaiting_fulfilment"
 
     def test_ship_reads_tiktoks_status_back_and_show_refresh_asks_tiktok(self, cli: Cli, container: Container,
@@ -391,6 +397,34 @@ class TestOperatorCommands:
         model.find_order(placed["id"])["update_time"] = model.now() + 120
         assert json.loads(ok(cli("orders", "show", order["id"], "--json")).stdout)["tiktok_status"] != "DELIVERED"
         assert json.loads(ok(cli("orders", "show", order["id"], "--refresh", "--json")).stdout)["tiktok_status"] == "DELIVERED"
+
+
+class TestBreakerFindings:
+    """What a fresh tester found: far dates, an empty range, CSV formulas, the demo's data folder."""
+
+    def test_a_date_outside_the_years_the_oms_keeps_is_a_usage_error(self, cli: Cli) -> None:
+        for option, value in (("--until", "9999-12-31"), ("--since", "0001-01-01")):
+            refused = cli("orders", "list", option, value)
+            assert refused.exit_code == 2 and "outside the years 1970-9998" in refused.stderr
+            assert "Traceback" not in refused.stderr and "unexpected" not in refused.stderr
+        empty = cli("orders", "list", "--since", "2026-12-01", "--until", "2026-11-01")
+        assert empty.exit_code == 2 and "--since is after --until" in empty.stderr
+
+    def test_csv_cells_never_run_as_spreadsheet_formulas(self, cli: Cli) -> None:
+        ok(cli("products", "add", "--sku", "=cmd|' /C calc'!A0", "--name", "@SUM(1+1)"))
+        rows = list(csv.reader(io.StringIO(ok(cli("products", "list", "--csv")).stdout)))
+        assert ["'=cmd|' /C calc'!A0", "'@SUM(1+1)"] in [row[:2] for row in rows]
+
+    def test_the_data_folder_the_demo_makes_is_private_whatever_the_umask(self, tmp_path: Path) -> None:
+        from adapters.persistence.engine import private_folder  # what adapters/demo_real.py calls
+
+        before = os.umask(0o022)
+        try:
+            folder = tmp_path / "data" / "tiktok-oms"
+            private_folder(folder)
+        finally:
+            os.umask(before)
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700 and stat.S_IMODE(folder.parent.stat().st_mode) == 0o755
 
 
 class TestDemo:

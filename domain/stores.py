@@ -1,4 +1,5 @@
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -217,3 +218,12 @@ class Store:
             and self.fbt.start_date is not None
             and created_at.date() >= self.fbt.start_date
         )
+
+
+def store_named(name: str, stores: Iterable[tuple[str, str]]) -> str | None:
+    """The id among `(id, name)` pairs whose name is `name` regardless of case, in any script
+    (Unicode case folding: "Öl" is "öl"), the exact spelling first, then by name; else None.
+    Store names are unique regardless of case (issue 8 item 5)."""
+    wanted = name.casefold()
+    matches = sorted((stored != name, stored, store_id) for store_id, stored in stores if stored.casefold() == wanted)
+    return matches[0][2] if matches else None

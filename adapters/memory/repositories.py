@@ -12,7 +12,7 @@ from domain.intents import Intent, IntentState
 from domain.inventory import StockMovement
 from domain.orders import Order
 from domain.returns import Return
-from domain.stores import Store
+from domain.stores import Store, store_named
 from domain.sync import SyncCheckpoint
 from domain.warehouses import Warehouse
 
@@ -75,8 +75,8 @@ class _Named:
 class InMemoryStoreRepository(_Named):
     def by_name(self, name: str):  # type: ignore[no-untyped-def]
         """Store names are unique regardless of case; the exact spelling wins if two exist."""
-        found = [row for row in self._rows.values() if row.name.lower() == name.lower()]
-        return min(found, key=lambda row: (row.name != name, row.name), default=None)
+        found = store_named(name, [(row.id, row.name) for row in self._rows.values()])
+        return None if found is None else self._rows[found]
 
     def by_shop_id(self, shop_id: str) -> Store | None:
         return next((s for s in self._rows.values() if s.connection is not None and s.connection.shop_id == shop_id), None)

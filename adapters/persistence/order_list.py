@@ -96,8 +96,9 @@ def store_id(db: Any, ref: str) -> str | None:
     s = t.stores.c
     found = db.execute(select(s.id).where(s.id == ref)).scalar()
     if found is None:
-        found = db.execute(select(s.id).where(func.lower(s.name) == ref.lower())
-                           .order_by((s.name != ref), s.name).limit(1)).scalar()
+        from domain.stores import store_named
+
+        found = store_named(ref, [(row.id, row.name) for row in db.execute(select(s.id, s.name))])
     return None if found is None else str(found)
 
 

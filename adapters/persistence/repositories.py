@@ -1,7 +1,7 @@
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from adapters.persistence import tables as t
@@ -19,7 +19,7 @@ from application.ports import (
 from domain.catalog import Listing, Product
 from domain.inventory import StockMovement
 from domain.returns import Return
-from domain.stores import Store
+from domain.stores import Store, store_named
 from domain.sync import SyncCheckpoint
 from domain.warehouses import Warehouse
 
@@ -42,10 +42,12 @@ class SqlAlchemyStoreRepository(SqlAlchemyRepository, StoreRepository):
         return self._session.get(Store, store_id)
 
     def by_name(self, name: str) -> Store | None:
-        """The store of this name, regardless of case (the exact spelling first, if two exist)."""
-        query = (select(Store).where(func.lower(t.stores.c.name) == name.lower())
-                 .order_by((t.stores.c.name != name), t.stores.c.name).limit(1))
-        return self._session.scalars(query).first()
+        """The store of this name, regardless of case in any script (the exact spelling first, if
+        two exist). Compared in Python: SQLite's lower() folds ASCII only ("Öl" vs "öl"), and a
+        seller has a handful of stores."""
+        rows = self._session.execute(select(t.stores.c.id, t.stores.c.name)).all()
+        found = store_named(name, [(row.id, row.name) for row in rows])
+        return None if found is None else self._session.get(Store, found)
 
     def by_shop_id(self, shop_id: str) -> Store | None:
         return self._session.scalars(select(Store).where(t.stores.c.shop_id == shop_id).limit(1)).one_or_none()
@@ -200,3 +202,4 @@ class SqlAlchemyQuarantineRepository(_BufferedRows, QuarantineRepository):
         if store_id is not None:
             query = query.where(c.store_id == store_id)
         return [Quarantined(*row) for row in self._session.execute(query)]
+

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.database_url import (
@@ -88,6 +88,18 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("TIKTOK_OMS_WORKER_SHUTDOWN_TIMEOUT", "worker_shutdown_seconds"),
         description="On SIGTERM, how long running jobs may take to finish before they are cut.",
     )
+
+    @field_validator("api_base_url", "auth_base_url", "authorize_url")
+    @classmethod
+    def _tiktok_url(cls, url: str) -> str:
+        """TikTok's hosts are reached over https; plain http only on this machine (the sandbox)."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url.strip())
+        local = parts.hostname in ("127.0.0.1", "::1", "localhost")
+        if not parts.hostname or parts.scheme not in ("https", "http") or (parts.scheme == "http" and not local):
+            raise ValueError(f"{url!r} is not an https:// URL (plain http:// only for 127.0.0.1 or localhost: the sandbox)")
+        return url.strip()
 
     @property
     def scheduler_tick_seconds(self) -> float:

@@ -410,6 +410,15 @@ class TestBreakerFindings:
         empty = cli("orders", "list", "--since", "2026-12-01", "--until", "2026-11-01")
         assert empty.exit_code == 2 and "--since is after --until" in empty.stderr
 
+    @pytest.mark.parametrize("setting", ["TIKTOK_API_BASE_URL", "TIKTOK_AUTH_BASE_URL", "TIKTOK_AUTHORIZE_URL"])
+    @pytest.mark.parametrize("value", ["notaurl", "http://example.com", "ftp://open-api.tiktokglobalshop.com"])
+    def test_a_tiktok_url_that_is_not_https_names_its_setting(self, setting: str, value: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv(setting, value)
+        refused = CliRunner().invoke(main, ["stores", "list"])
+        assert refused.exit_code == 2, refused.output
+        assert refused.stderr.startswith(f"error: {setting}") and "is not an https:// URL" in refused.stderr
+
     def test_csv_cells_never_run_as_spreadsheet_formulas(self, cli: Cli) -> None:
         ok(cli("products", "add", "--sku", "=cmd|' /C calc'!A0", "--name", "@SUM(1+1)"))
         rows = list(csv.reader(io.StringIO(ok(cli("products", "list", "--csv")).stdout)))

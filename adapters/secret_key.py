@@ -322,15 +322,16 @@ def _stored_tokens(connection: Connection) -> list[tuple[str, str, dict[str, str
     return found
 
 
-def _file_keys(engine: Engine, source: KeySource) -> list[str]:
-    """The key file's keys; a missing file is created only when the database holds no token."""
+def _file_keys(engine: Engine, source: KeySource) -> tuple[list[str], bool]:
+    """The key file's keys, and whether the file was just created: a missing file is created
+    (one new key) only when the database holds no token."""
     keys = source.stored_keys()
-    if keys is None:
-        with engine.connect() as connection:
-            if _stored_tokens(connection):
-                raise missing_key_file(source.key_file)
-        keys = source.create()
-    return keys
+    if keys is not None:
+        return keys, False
+    with engine.connect() as connection:
+        if _stored_tokens(connection):
+            raise missing_key_file(source.key_file)
+    return source.create(), True
 
 
 def rotate(engine: Engine, source: KeySource) -> Rotation:
@@ -362,8 +363,8 @@ def rotate(engine: Engine, source: KeySource) -> Rotation:
                 "print(Fernet.generate_key().decode())\"), run 'tiktok-oms keys rotate' again, then drop CURRENT"
             )
     else:
-        keys = _file_keys(engine, source)
-        if len(keys) == 1:
+        keys, made = _file_keys(engine, source)
+        if len(keys) == 1 and not made:  # a key file just made holds a new key already
             keys, made = [generate_key(), *keys], True
             write_key_file(source.key_file, keys)
     fernet = _multi(keys)
@@ -385,6 +386,9 @@ def rotate(engine: Engine, source: KeySource) -> Rotation:
         message = f"{done} under the first key of {ENV}; you may now remove the other keys from {ENV}"
     else:
         older = len(keys) - 1
+        if not older:
+            return Rotation(count_stores, count_tokens, source, f"{done}; wrote a new key to {source.key_file} "
+                            "(there was no key file; back it up)")
         start = (f"{done} under a new key, written first in {source.key_file} (back it up)" if made else
                  f"{done} under the newest key of {source.key_file}, made by an earlier 'keys rotate' "
                  "(no new key: the rotation it started is not finished)")
@@ -406,7 +410,7 @@ def forget_old(engine: Engine, source: KeySource) -> str:
     """
     from cryptography.fernet import Fernet, InvalidToken
 
-    keys = _file_keys(engine, source)
+    keys, _ = _file_keys(engine, source)
     if len(keys) == 1:
         return f"nothing to forget: {source.key_file} holds one key"
     newest, every = Fernet(keys[0]), _multi(keys)

@@ -30,6 +30,34 @@ class StoreNeedsReauthorization(ApplicationError):
         )
 
 
+class TokensUnreadable(StoreNeedsReauthorization):
+    """A store's saved TikTok tokens cannot be decrypted with the configured secret key (a lost,
+    wrong or missing key, S-6): nothing was sent to TikTok. Restoring the key, or authorizing the
+    store again, fixes it; the store is left connected, so restoring the key is enough.
+
+    `source` names where the key came from (TIKTOK_OMS_SECRET_KEY or the key file's path);
+    `store_name` is None when the adapter that found it does not know the store (the TikTok
+    client): `ShopSession` names it with `of_store`.
+    """
+
+    def __init__(self, source: str, store_name: str | None = None) -> None:
+        if store_name is None:
+            message = (f"a store's saved TikTok tokens cannot be decrypted with the secret key from {source}: "
+                       "restore the key, or re-authorize the store ('tiktok-oms stores authorize STORE'); "
+                       "nothing was sent to TikTok")
+        else:
+            message = (f"store {store_name!r}: its saved TikTok tokens cannot be decrypted with the secret key "
+                       f"from {source}: restore the key, or re-authorize the store "
+                       f"('tiktok-oms stores authorize {store_name}'); nothing was sent to TikTok")
+        ApplicationError.__init__(self, message)
+        self.source = source
+        self.store_name = store_name
+
+    def of_store(self, store_name: str) -> "TokensUnreadable":
+        """The same error, naming the store."""
+        return TokensUnreadable(self.source, store_name)
+
+
 class StorageError(ApplicationError):
     """The database could not be read or written; nothing was half-written."""
 

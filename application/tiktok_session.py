@@ -9,6 +9,7 @@ from application.errors import (
     NotFound,
     StoreNeedsReauthorization,
     StoreNotConnected,
+    TokensUnreadable,
 )
 from application.ports import Clock, TikTokShop, UnitOfWork
 from domain.stores import Connection, Store
@@ -23,6 +24,8 @@ class ShopSession:
     - The token is refreshed before it expires, and the new pair is committed before it is used.
     - An access token TikTok calls expired (105002) is refreshed once and the call retried once.
     - A refused refresh or a revoked authorization (105001) puts the store back to Disconnected.
+    - A store whose saved tokens the secret key cannot decrypt is named in the error
+      (`TokensUnreadable`, exit 4); it stays connected: restoring the key is enough.
     - Callers must not hold their own unit of work open around `call`: a slow or retried TikTok
       call would otherwise keep the database locked (SQLite has one writer).
     """
@@ -33,6 +36,12 @@ class ShopSession:
         self._clock = clock
 
     def connection(self, store_id: str) -> Connection:
+        try:
+            return self._connection(store_id)
+        except TokensUnreadable as exc:
+            raise self._named(store_id, exc) from None
+
+    def _connection(self, store_id: str) -> Connection:
         with self._uow:
             store = self._store(store_id)
             conn = self._connected(store)
@@ -41,7 +50,19 @@ class ShopSession:
         return self._refreshed(store_id, expired=None)
 
     def call(self, store_id: str, action: Callable[[Connection], T]) -> T:
-        conn = self.connection(store_id)
+        try:
+            return self._call(store_id, action)
+        except TokensUnreadable as exc:
+            raise self._named(store_id, exc) from None
+
+    def _named(self, store_id: str, exc: TokensUnreadable) -> TokensUnreadable:
+        if exc.store_name is not None:
+            return exc
+        with self._uow:
+            return exc.of_store(self._store(store_id).name)
+
+    def _call(self, store_id: str, action: Callable[[Connection], T]) -> T:
+        conn = self._connection(store_id)
         try:
             return action(conn)
         except AccessTokenExpired:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from application.commands import SyncOrders
-from application.errors import ApplicationError, StoreNeedsReauthorization, StoreNotConnected, SyncAlreadyRunning
+from application.errors import (ApplicationError, StoreNeedsReauthorization, StoreNotConnected, SyncAlreadyRunning,
+                                TokensUnreadable)
 from application.ports import BackgroundJobs, Clock, TikTokShop, UnitOfWork
 from application.handlers.webhooks import DEDUP_RETENTION
 from application.order_import import SyncSummary, import_orders
@@ -94,6 +95,8 @@ class KeepTokensFresh:
             try:
                 self._session.connection(store_id)
                 outcome = "ok"
+            except TokensUnreadable as exc:  # still connected: restoring the key is enough
+                outcome = f"tokens unreadable: {exc}"
             except StoreNeedsReauthorization as exc:
                 outcome = f"disconnected: {exc}"
             except StoreNotConnected:

@@ -22,7 +22,7 @@ from adapters.persistence.engine import make_engine, make_session_factory
 from adapters.persistence.mapping import map_tables, unmap_tables
 from adapters.persistence.migrations import downgrade, upgrade
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
-from adapters.secret_key import KeySource, SealedToken, TokenCipher, TokensUnreadable
+from adapters.secret_key import KeySource, SealedToken, SecretKeySettingError, TokenCipher, TokensUnreadable
 from adapters.settings import Settings
 from adapters.tiktok.client import TikTokHttpClient
 from domain.stores import Connection, Store
@@ -107,11 +107,18 @@ class TestAtRest:
 
 
 class TestKeyFile:
-    def test_a_missing_key_file_is_created_0600_in_a_0700_folder_whatever_the_umask(self, tmp_path: Path) -> None:
-        key_file = tmp_path / "data" / "secret.key"
+    def test_the_default_key_file_is_created_0600_in_a_0700_data_folder_whatever_the_umask(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        from adapters.secret_key import default_key_file
+
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # platformdirs' data folder on Linux
+        key_file = default_key_file()
+        assert key_file.parent == tmp_path / "xdg" / "tiktok-oms"
         old = os.umask(0o000)
         try:
             cipher = cipher_of(key_file)
+            assert not key_file.exists()  # no key until a token is stored
+            cipher.encrypt("first")
         finally:
             os.umask(old)
 
@@ -122,8 +129,80 @@ class TestKeyFile:
         assert cipher_of(key_file).decrypt(cipher.encrypt("tok")) == "tok"  # read again, not replaced
 
     def test_a_malformed_key_names_the_setting(self) -> None:
-        with pytest.raises(Exception, match="TIKTOK_OMS_SECRET_KEY is not a Fernet key"):
+        with pytest.raises(SecretKeySettingError, match="TIKTOK_OMS_SECRET_KEY is not a Fernet key"):
             cipher_of(env="not-a-key")
+
+    def test_a_configured_key_file_whose_folder_does_not_exist_is_refused_and_nothing_is_created(
+            self, tmp_path: Path) -> None:
+        typo = tmp_path / "nonexistent" / "x.key"
+        cipher = cipher_of(typo)
+
+        with pytest.raises(SecretKeySettingError, match=r"the folder .*nonexistent of TIKTOK_OMS_SECRET_KEY_FILE="):
+            cipher.encrypt("tok")
+        assert not typo.parent.exists()
+
+    def test_a_configured_key_file_in_an_existing_folder_is_created(self, tmp_path: Path) -> None:
+        key_file = tmp_path / "x.key"
+        cipher_of(key_file).encrypt("tok")
+        assert len(key_file.read_text().split()) == 1
+
+    def test_the_cli_refuses_a_typo_in_the_key_file_setting_with_exit_2(self, tmp_path: Path) -> None:
+        url = f"sqlite:///{tmp_path / 'oms.sqlite'}"
+        typo = tmp_path / "nonexistent" / "x.key"
+
+        result = sql_cli(url, tmp_path, TIKTOK_OMS_SECRET_KEY_FILE=str(typo))("keys", "rotate")
+
+        assert result.exit_code == 2, result.output
+        assert result.stderr.count("\n") == 1 and "TIKTOK_OMS_SECRET_KEY_FILE" in result.stderr
+        assert "Traceback" not in result.output
+        assert not typo.parent.exists()
+
+    def test_a_malformed_key_in_the_environment_is_a_configuration_error_exit_2(self, tmp_path: Path) -> None:
+        url = f"sqlite:///{tmp_path / 'oms.sqlite'}"
+
+        result = sql_cli(url, tmp_path, TIKTOK_OMS_SECRET_KEY="garbage")("orders", "sync", STORE)
+
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith("error: key 1 in TIKTOK_OMS_SECRET_KEY is not a Fernet key")
+        assert result.stderr.count("\n") == 1 and "garbage" not in result.stderr
+
+
+class TestMissingKeyFile:
+    def test_a_missing_key_file_is_not_replaced_while_the_database_holds_tokens(self, mapped: None,
+                                                                                 tmp_path: Path) -> None:
+        url = f"sqlite:///{tmp_path / 'oms.sqlite'}"
+        key_file = tmp_path / "secret.key"
+        engine = make_engine(url, cipher=cipher_of(key_file))
+        save_store(engine, a_connected_store(name=STORE))
+        before = raw_tokens(engine)
+        engine.dispose()
+        key_file.unlink()  # lost, moved, or TIKTOK_OMS_SECRET_KEY_FILE now points elsewhere
+        cli = sql_cli(url, tmp_path)
+        synced, sent = sync_with_tiktok_watched(url, secret_key_file=key_file)
+
+        for args, result in ((("orders", "sync"), synced), *((args, cli(*args)) for args in
+                                                              (("keys", "rotate"), ("keys", "rotate", "--forget-old")))):
+            assert result.exit_code == 2, (args, result.output)
+            assert result.stderr.count("\n") == 1, result.stderr
+            assert f"the secret key file {key_file} is missing, but this database holds TikTok tokens" in result.stderr
+            assert "restore the key file" in result.stderr and "tiktok-oms keys new" in result.stderr
+            assert not key_file.exists()
+        assert sent == []
+
+        renewed = cli("keys", "new")
+
+        assert renewed.exit_code == 0, renewed.output
+        assert f"wrote a new key to {key_file}" in renewed.stdout
+        assert f"'tiktok-oms stores authorize {STORE}'" in renewed.stdout
+        assert len(key_file.read_text().split()) == 1
+        again = cli("keys", "new")
+        assert again.exit_code == 1 and "exists: nothing was changed" in again.stderr
+        resynced, sent = sync_with_tiktok_watched(url, secret_key_file=key_file)
+        assert resynced.exit_code == 4 and f"'tiktok-oms stores authorize {STORE}'" in resynced.stderr
+        assert sent == []
+        after = make_engine(url, cipher=cipher_of(key_file))
+        assert raw_tokens(after) == before  # nothing stored is lost: restoring the old key still works
+        after.dispose()
 
 
 class TestWrongKey:
@@ -141,7 +220,7 @@ class TestWrongKey:
         sent: list[httpx.Request] = []
         client = TikTokHttpClient(httpx.Client(transport=httpx.MockTransport(lambda r: sent.append(r) or httpx.Response(200))),  # type: ignore[func-returns-value]
                                   app_key="k", app_secret="s", api_base_url="https://x.test", auth_base_url="https://x.test")
-        with pytest.raises(TokensUnreadable, match="re-authorize the store .* or restore the key"):
+        with pytest.raises(TokensUnreadable, match="restore the key, or re-authorize the store"):
             client.call("GET", "/order/202309/orders", access_token=sealed.access_token)
         with pytest.raises(TokensUnreadable):
             client.refresh_token(sealed.refresh_token)
@@ -183,8 +262,10 @@ class TestRotate:
 
         assert result.exit_code == 0, result.output
         assert "re-encrypted 2 token(s) of 1 store(s) under a new key" in result.stdout
-        [new_key] = key_file.read_text().split()
-        assert new_key != old_key and stat.S_IMODE(key_file.stat().st_mode) == 0o600
+        assert "the 1 older key(s) stay in the key file" in result.stdout
+        assert "'tiktok-oms keys rotate --forget-old'" in result.stdout
+        new_key, kept = key_file.read_text().split()
+        assert kept == old_key and new_key != old_key and stat.S_IMODE(key_file.stat().st_mode) == 0o600
         after = make_engine(url, cipher=cipher_of(key_file))
         for value in raw_tokens(after):
             assert value is not None
@@ -192,6 +273,17 @@ class TestRotate:
                 Fernet(old_key).decrypt(value.encode())
         assert load_connection(after) == connection
         after.dispose()
+
+        forgot = sql_cli(url, tmp_path)("keys", "rotate", "--forget-old")
+
+        assert forgot.exit_code == 0, forgot.output
+        assert "dropped 1 older key(s)" in forgot.stdout
+        assert key_file.read_text().split() == [new_key]
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+        again = make_engine(url, cipher=cipher_of(key_file))
+        assert load_connection(again) == connection
+        again.dispose()
+        assert "nothing to forget" in sql_cli(url, tmp_path)("keys", "rotate", "--forget-old").stdout
 
     def test_with_the_environment_variable_the_new_key_goes_first(self, url: str, mapped: None,
                                                                  tmp_path: Path) -> None:
@@ -215,6 +307,86 @@ class TestRotate:
         only_new.dispose()
 
 
+def sync_with_tiktok_watched(url: str, **settings: object) -> tuple[Result, list[httpx.Request]]:
+    """`orders sync STORE` through the CLI on `url`, TikTok replaced by a recorder of every request."""
+    sent: list[httpx.Request] = []
+    values = {"secret_key": "", **settings}
+    container = Container(settings=Settings(_env_file=None, database_url=url, api_base_url="https://x.test",  # type: ignore[call-arg]
+                                            auth_base_url="https://x.test", app_key="k", **values))
+    client = TikTokHttpClient(httpx.Client(transport=httpx.MockTransport(lambda r: sent.append(r) or httpx.Response(500))),  # type: ignore[func-returns-value]
+                              app_key="k", app_secret="s", api_base_url="https://x.test", auth_base_url="https://x.test")
+    container.tiktok_client.override(providers.Object(client))
+    try:
+        return CliRunner().invoke(main, ["orders", "sync", STORE], obj=lambda **extra: container), sent
+    finally:
+        container.engine().dispose()
+
+
+class TestTwoDatabasesShareOneKeyFile:
+    """README's walkthrough database beside the default one, both with secret.key of the data folder."""
+
+    def test_rotating_one_keeps_the_other_readable_until_forget_old(self, mapped: None, tmp_path: Path) -> None:
+        key_file = tmp_path / "secret.key"
+        urls = {name: f"sqlite:///{tmp_path / name}.sqlite" for name in ("default", "walkthrough")}
+        connections = {}
+        for name, url in urls.items():
+            engine = make_engine(url, cipher=cipher_of(key_file))
+            store = a_connected_store(name=STORE)
+            connections[name] = store.connection
+            save_store(engine, store)
+            engine.dispose()
+        [first_key] = key_file.read_text().split()
+
+        rotated = sql_cli(urls["walkthrough"], tmp_path)("keys", "rotate")
+
+        assert rotated.exit_code == 0, rotated.output
+        assert "stay in the key file for any other database that uses it" in rotated.stdout
+        assert key_file.read_text().split()[1:] == [first_key]
+        for name, url in urls.items():  # both read their tokens: the old key is still in the file
+            engine = make_engine(url, cipher=cipher_of(key_file))
+            assert load_connection(engine) == connections[name]
+            engine.dispose()
+
+        refused = sql_cli(urls["default"], tmp_path)("keys", "rotate", "--forget-old")
+        assert refused.exit_code == 1 and "still have tokens under an older key" in refused.stderr
+        assert f"({STORE})" in refused.stderr and "nothing was dropped" in refused.stderr
+        assert key_file.read_text().split()[1:] == [first_key]
+
+        forgot = sql_cli(urls["walkthrough"], tmp_path)("keys", "rotate", "--forget-old")
+
+        assert forgot.exit_code == 0, forgot.output
+        assert len(key_file.read_text().split()) == 1
+        result, sent = sync_with_tiktok_watched(urls["default"], secret_key_file=key_file)
+        assert result.exit_code == 4, result.output
+        assert result.stderr.count("\n") == 1
+        assert f"store '{STORE}': its saved TikTok tokens cannot be decrypted with the secret key from {key_file}" \
+            in result.stderr
+        assert f"'tiktok-oms stores authorize {STORE}'" in result.stderr and "NAME" not in result.stderr
+        assert sent == []
+
+    def test_rotating_each_database_then_forgetting_keeps_both_readable(self, mapped: None, tmp_path: Path) -> None:
+        key_file = tmp_path / "secret.key"
+        urls = [f"sqlite:///{tmp_path / name}.sqlite" for name in ("default", "walkthrough")]
+        for url in urls:
+            engine = make_engine(url, cipher=cipher_of(key_file))
+            save_store(engine, a_connected_store(name=STORE))
+            engine.dispose()
+
+        first = sql_cli(urls[0], tmp_path)("keys", "rotate")
+        second = sql_cli(urls[1], tmp_path)("keys", "rotate")  # the rotation under way: no newer key
+        forgot = sql_cli(urls[1], tmp_path)("keys", "rotate", "--forget-old")
+
+        assert first.exit_code == second.exit_code == forgot.exit_code == 0, (first.output, second.output, forgot.output)
+        assert "no new key: the rotation it started is not finished" in second.stdout
+        [newest] = key_file.read_text().split()
+        for url in urls:
+            engine = make_engine(url, cipher=cipher_of(key_file))
+            for value in raw_tokens(engine):
+                assert value is not None
+                Fernet(newest).decrypt(value.encode())
+            engine.dispose()
+
+
 class TestCommandWithTheWrongKey:
     def test_a_sync_with_the_wrong_key_is_one_line_and_sends_nothing(self, url: str, mapped: None,
                                                                     tmp_path: Path) -> None:
@@ -232,10 +404,12 @@ class TestCommandWithTheWrongKey:
 
         result = CliRunner().invoke(main, ["orders", "sync", STORE], obj=lambda **extra: container)
 
-        assert result.exit_code == 1
+        assert result.exit_code == 4, result.output  # README: the store must be authorized again
         assert result.stderr.count("\n") == 1
-        assert "cannot be decrypted with the secret key from TIKTOK_OMS_SECRET_KEY" in result.stderr
-        assert "re-authorize the store" in result.stderr and "restore the key" in result.stderr
+        assert f"store '{STORE}': its saved TikTok tokens cannot be decrypted with the secret key from " \
+            "TIKTOK_OMS_SECRET_KEY" in result.stderr
+        assert "restore the key" in result.stderr and f"'tiktok-oms stores authorize {STORE}'" in result.stderr
+        assert "NAME" not in result.stderr
         assert sent == []
         container.engine().dispose()
 

@@ -1,105 +1,103 @@
-"""The measured phases; each runs in its own child process (see run.py)."""
+"""The measured phases of the product; each runs in its own child process (see run.py).
+
+Every phase returns plain numbers: seconds are wall time, cpu_seconds this process's CPU time
+(user + system, all its threads) over the same span; the machine is shared, so CPU time is the
+steadier of the two.
+"""
 
 import json
 import resource
-import sqlite3
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from adapters.tiktok.signing import sign
-from benchmarks.shop import SKUS
+from benchmarks import floors
+from benchmarks.measure import peak_rss_mb
+from benchmarks.shop import EPOCH, SKUS, BenchClock, fbt_start
 
-SEARCH = "/order/202309/orders/search"
-
-
-def _peak_rss_mb() -> float:
-    # VmHWM belongs to this process image; ru_maxrss would carry over the parent's peak (fork/exec).
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def floor(url: str, app_key: str, app_secret: str, token: str, cipher: str, path: str) -> dict:
-    """The least any import can do: fetch every page, parse it, insert bare rows."""
-    db = sqlite3.connect(path)
-    db.executescript(
-        "PRAGMA journal_mode=WAL;"
-        "CREATE TABLE orders (id TEXT PRIMARY KEY, status TEXT, fulfillment_type TEXT, create_time INT, update_time INT);"
-        "CREATE TABLE lines (id TEXT PRIMARY KEY, order_id TEXT, seller_sku TEXT, status TEXT);"
-    )
-    started = time.perf_counter()
-    count, token_page = 0, ""
-    body = json.dumps({"update_time_ge": 0, "update_time_lt": int(time.time()) + 1}, separators=(",", ":")).encode()
-    with httpx.Client(timeout=30) as http:
-        while True:
-            query = {"app_key": app_key, "timestamp": str(int(time.time())), "shop_cipher": cipher, "page_size": "100",
-                     "sort_field": "update_time", "sort_order": "ASC"}
-            if token_page:
-                query["page_token"] = token_page
-            query["sign"] = sign(app_secret, SEARCH, query, body)
-            data = http.post(url + SEARCH, params=query, content=body,
-                             headers={"x-tts-access-token": token, "content-type": "application/json"}).json()["data"]
-            orders = data["orders"]
-            db.executemany("INSERT INTO orders VALUES (?,?,?,?,?)",
-                           [(o["id"], o["status"], o["fulfillment_type"], o["create_time"], o["update_time"]) for o in orders])
-            db.executemany("INSERT INTO lines VALUES (?,?,?,?)",
-                           [(i["id"], o["id"], i["seller_sku"], i["display_status"]) for o in orders for i in o["line_items"]])
-            db.commit()
-            count += len(orders)
-            token_page = data.get("next_page_token") or ""
-            if not token_page:
-                break
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "orders": count, "orders_per_s": count / seconds, "peak_rss_mb": _peak_rss_mb()}
+STORE = "Bench"
 
 
 def _container(url: str, app_key: str, app_secret: str, service_id: str, db_url: str):  # type: ignore[no-untyped-def]
+    from dependency_injector import providers
+
     from adapters.container import Container
     from adapters.settings import Settings
 
-    return Container(settings=Settings(
+    oms = Container(settings=Settings(
         _env_file=None, database_url=db_url, app_key=app_key, app_secret=app_secret, service_id=service_id,
         api_base_url=url, auth_base_url=url, authorize_url=f"{url}/open/authorize",
     ))
+    oms.clock.override(providers.Object(BenchClock()))  # dates relative to a fixed epoch (shop.py)
+    return oms
 
 
-def sync(url: str, app_key: str, app_secret: str, service_id: str, db_url: str) -> dict:
-    """`orders sync` end to end: HTTP adapter, pydantic payloads, domain import, SQL adapter."""
+def _set_up_store(oms: Any) -> None:
+    """The store the benchmark imports into: an FBT warehouse, FBT import on, every SKU mapped."""
+    from application import commands as c
+
+    oms.create_store()(c.CreateStore(name=STORE))
+    oms.create_warehouse()(c.CreateWarehouse(name="Bench FBT", fbt=True, store=STORE))
+    oms.configure_fbt_import()(c.ConfigureFbtImport(store=STORE, enable=True, start_date=fbt_start().date(),
+                                                    warehouse="Bench FBT"))
+    for sku in SKUS:
+        oms.add_product()(c.AddProduct(sku=sku, name=sku))
+        oms.map_listing()(c.MapListing(store=STORE, seller_sku=sku, product=sku))
+
+
+def same_rows(url: str, app_key: str, app_secret: str, service_id: str, token: str, cipher: str,
+              db_url: str) -> dict[str, Any]:
+    """The same-rows floor (floors.same_rows) into a database set up like the sync's (same schema, store, listings)."""
+    oms = _container(url, app_key, app_secret, service_id, db_url)
+    _set_up_store(oms)
+    oms.shutdown_resources()
+    oms.engine().dispose()
+    now = BenchClock().now().timestamp()
+    return floors.same_rows(url, app_key, app_secret, token, cipher, db_url, STORE, lt=int(now) + 1, now=now)
+
+
+def sync(url: str, app_key: str, app_secret: str, service_id: str, db_url: str) -> dict[str, Any]:
+    """`orders sync` end to end, twice: the first import, then a sync right after it.
+
+    HTTP client and gateway, payload validation, domain import, SQL adapter; the store is set up
+    and authorized first (through the sandbox's authorization page), outside the timing.
+    """
     from application import commands as c
 
     oms = _container(url, app_key, app_secret, service_id, db_url)
-    oms.create_store()(c.CreateStore(name="Bench"))
-    oms.create_warehouse()(c.CreateWarehouse(name="Bench FBT", fbt=True, store="Bench"))
-    first = datetime.now(UTC).date().replace(day=1)
-    oms.configure_fbt_import()(c.ConfigureFbtImport(store="Bench", enable=True, start_date=first, warehouse="Bench FBT"))
-    for sku in SKUS:
-        oms.add_product()(c.AddProduct(sku=sku, name=sku))
-        oms.map_listing()(c.MapListing(store="Bench", seller_sku=sku, product=sku))
-    begun = oms.begin_authorization()(c.BeginAuthorization(store="Bench"))
+    _set_up_store(oms)
+    begun = oms.begin_authorization()(c.BeginAuthorization(store=STORE))
     redirect = httpx.get(begun["authorization_url"], follow_redirects=False).headers["location"]
-    oms.complete_authorization()(c.CompleteAuthorization(store="Bench", redirect_url=redirect))
+    oms.complete_authorization()(c.CompleteAuthorization(store=STORE, redirect_url=redirect))
 
-    started = time.perf_counter()
-    summary = oms.sync_orders()(c.SyncOrders(store="Bench"))
-    seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    again = oms.sync_orders()(c.SyncOrders(store="Bench"))
-    second = time.perf_counter() - started
+    started, cpu = time.perf_counter(), time.process_time()
+    summary = oms.sync_orders()(c.SyncOrders(store=STORE))
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+    started, cpu = time.perf_counter(), time.process_time()
+    again = oms.sync_orders()(c.SyncOrders(store=STORE))
+    second, second_cpu = time.perf_counter() - started, time.process_time() - cpu
     oms.shutdown_resources()
-    imported = summary.new + summary.updated + summary.unchanged + summary.skipped
-    return {"seconds": seconds, "orders": imported, "orders_per_s": imported / seconds, "new": summary.new,
-            "skipped": summary.skipped, "pages": summary.pages, "peak_rss_mb": _peak_rss_mb(), "second_sync_seconds": second,
-            "second_sync_new": again.new}
+    oms.engine().dispose()
+    imported = summary.new + summary.updated
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "orders": imported, "orders_per_s": imported / seconds,
+            "new": summary.new, "skipped": summary.skipped, "quarantined": summary.quarantined, "pages": summary.pages,
+            "peak_rss_mb": peak_rss_mb(), "second_sync_seconds": second, "second_sync_cpu_seconds": second_cpu,
+            "second_sync_new": again.new, "second_sync_updated": again.updated, "second_sync_pages": again.pages,
+            "second_sync_orders_read": again.new + again.updated + again.unchanged + again.skipped}
 
 
-def order_list(path: str, n: int) -> dict:
-    """`orders list --fulfilled-by store --json` over n orders, a third of them FBT."""
+def order_list(path: str, n: int) -> dict[str, Any]:
+    """`tiktok-oms orders list --json` over n orders (1-3 lines each, a third FBT) as a CLI process.
+
+    Times the whole process (start-up, imports, query, printing) until its output is read, with
+    its CPU time; the floor in the same run is a bare Python process that reads the same orders
+    and lines with sqlite3 and prints them with `json.dumps(indent=2)`.
+    """
     from sqlalchemy import insert
 
     from adapters.container import Container
@@ -110,29 +108,46 @@ def order_list(path: str, n: int) -> dict:
     db_url = f"sqlite:///{path}"
     oms = Container(settings=Settings(_env_file=None, database_url=db_url))
     store = oms.create_store()(CreateStore(name="Bench"))
-    now = datetime.now(UTC)
+    epoch = datetime.fromtimestamp(EPOCH, UTC)
     with oms.engine().begin() as db:
         for start in range(0, n, 5000):
             ids = range(start, min(n, start + 5000))
             db.execute(insert(t.orders), [
-                {"id": f"ord_{i}", "store_id": store, "tiktok_order_id": str(577_000_000_000_000_000 + i),
+                {"id": f"ord_{i:08d}", "store_id": store, "tiktok_order_id": str(577_000_000_000_000_000 + i),
                  "split_index": 0, "fulfilled_by": "store" if i % 3 == 0 else "merchant", "status": "shipped",
-                 "tiktok_status": "IN_TRANSIT", "tiktok_update_time": 1, "created_at": now,
+                 "tiktok_status": "IN_TRANSIT", "tiktok_update_time": 1, "created_at": epoch,
                  "delivery_option_id": "", "currency": "USD"} for i in ids])
             db.execute(insert(t.order_lines), [
-                {"id": f"ln_{i}_{k}", "order_id": f"ord_{i}", "store_id": store, "position": k,
+                {"id": f"ln_{i:08d}_{k}", "order_id": f"ord_{i:08d}", "store_id": store, "position": k,
                  "tiktok_line_item_id": f"{i}-{k}", "seller_sku": "SKU-001", "sku_id": "1", "product_sku": None,
                  "quantity": 1, "status": "shipped", "sale_price": "9.99", "stock_released": True}
                 for i in ids for k in range(1 + i % 3)])
-    from adapters.cli.output import to_json
+    oms.shutdown_resources()
+    oms.engine().dispose()
+    cli = [str(Path(sys.executable).with_name("tiktok-oms")), "--database-url", db_url, "orders", "list", "--json"]
+    seconds, cpu_seconds, out = _process(cli)
+    floor = ("import json, sqlite3, sys\n"
+             f"db = sqlite3.connect({path!r})\n"
+             "orders = {r[0]: {'id': r[0], 'tiktok_order_id': r[1], 'status': r[2], 'fulfilled_by': r[3], "
+             "'warehouse_id': r[4], 'created_at': r[5], 'lines': []} for r in db.execute("
+             "'SELECT id, tiktok_order_id, status, fulfilled_by, warehouse_id, created_at FROM orders "
+             "ORDER BY created_at, tiktok_order_id, split_index')}\n"
+             "for r in db.execute('SELECT order_id, id, tiktok_line_item_id, seller_sku, product_sku, quantity, status "
+             "FROM order_lines ORDER BY order_id, position'):\n"
+             "    orders[r[0]]['lines'].append({'id': r[1], 'tiktok_line_item_id': r[2], 'seller_sku': r[3], "
+             "'product_sku': r[4], 'quantity': r[5], 'status': r[6]})\n"
+             "sys.stdout.write(json.dumps(list(orders.values()), indent=2))\n")
+    floor_seconds, floor_cpu, floor_out = _process([sys.executable, "-c", floor])
+    return {"orders": n, "listed": len(json.loads(out)), "seconds": seconds, "cpu_seconds": cpu_seconds,
+            "bytes": len(out), "floor_seconds": floor_seconds, "floor_cpu_seconds": floor_cpu,
+            "floor_bytes": len(floor_out)}
 
+
+def _process(command: list[str]) -> tuple[float, float, bytes]:
+    """Runs `command` to its end: (wall seconds, CPU seconds of the process, what it printed)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    listed = to_json(oms.queries().orders(fulfilled_by="store"))  # the document the CLI prints
+    out = subprocess.run(command, capture_output=True, check=True).stdout
     seconds = time.perf_counter() - started
-    cli = Path(sys.executable).with_name("tiktok-oms")
-    started = time.perf_counter()
-    out = subprocess.run([str(cli), "--database-url", db_url, "orders", "list", "--fulfilled-by", "store", "--json"],
-                         capture_output=True, check=True).stdout
-    cli_seconds = time.perf_counter() - started
-    return {"orders": n, "listed": len(json.loads(out)), "seconds": seconds, "cli_seconds": cli_seconds,
-            "bytes": len(listed)}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), out

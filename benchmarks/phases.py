@@ -1,8 +1,8 @@
 """The measured phases of the product; each runs in its own child process (see run.py).
 
 Every phase returns plain numbers: seconds are wall time, cpu_seconds this process's CPU time
-(user + system, all its threads) over the same span; the machine is shared, so CPU time is the
-steadier of the two.
+(user + system, all its threads) over the same span, server_cpu_seconds that of the PostgreSQL
+server processes serving it (0 on SQLite); the machine is shared, so CPU time is the steadier.
 """
 
 import json
@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from benchmarks import floors
-from benchmarks.measure import peak_rss_mb
+from benchmarks.measure import peak_rss_mb, server_cpu_seconds
 from benchmarks.shop import EPOCH, SKUS, BenchClock, fbt_start
 
 STORE = "Bench"
@@ -75,18 +75,23 @@ def sync(url: str, app_key: str, app_secret: str, service_id: str, db_url: str) 
     redirect = httpx.get(begun["authorization_url"], follow_redirects=False).headers["location"]
     oms.complete_authorization()(c.CompleteAuthorization(store=STORE, redirect_url=redirect))
 
+    server = server_cpu_seconds(db_url)
     started, cpu = time.perf_counter(), time.process_time()
     summary = oms.sync_orders()(c.SyncOrders(store=STORE))
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+    server_cpu = server_cpu_seconds(db_url) - server
+    server = server_cpu_seconds(db_url)
     started, cpu = time.perf_counter(), time.process_time()
     again = oms.sync_orders()(c.SyncOrders(store=STORE))
     second, second_cpu = time.perf_counter() - started, time.process_time() - cpu
+    second_server_cpu = server_cpu_seconds(db_url) - server
     oms.shutdown_resources()
     oms.engine().dispose()
     imported = summary.new + summary.updated
-    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "orders": imported, "orders_per_s": imported / seconds,
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "server_cpu_seconds": server_cpu, "orders": imported, "orders_per_s": imported / seconds,
             "new": summary.new, "skipped": summary.skipped, "quarantined": summary.quarantined, "pages": summary.pages,
             "peak_rss_mb": peak_rss_mb(), "second_sync_seconds": second, "second_sync_cpu_seconds": second_cpu,
+            "second_sync_server_cpu_seconds": second_server_cpu,
             "second_sync_new": again.new, "second_sync_updated": again.updated, "second_sync_pages": again.pages,
             "second_sync_orders_read": again.new + again.updated + again.unchanged + again.skipped}
 

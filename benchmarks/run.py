@@ -197,7 +197,7 @@ def main() -> None:
 def print_report(r: dict[str, Any]) -> None:
     print(f"\norders per shop: {r['orders']}   (wall s / CPU s, the PostgreSQL server's included; ratios wall / CPU)")
     print(f"{'case':<22}{'sync':>15}{'same-rows floor':>18}{'bare floor':>15}{'sync/same-rows':>17}"
-          f"{'target':>11}{'sync/bare':>11}{'RSS MB':>8}  rows")
+          f"{'target':>11}{'sync/bare':>12}{'RSS MB':>8}  rows")
     for name, c in r["cases"].items():
         s, f, b = c["sync"], c["same_rows"], c["bare"]
         ratio_wall, ratio_cpu = s["seconds"] / f["seconds"], _cpu(s) / _cpu(f)
@@ -205,7 +205,7 @@ def print_report(r: dict[str, Any]) -> None:
         verdict = "ok" if ratio_cpu <= target else "MISSED"
         to_same = f"{ratio_wall:.2f} / {ratio_cpu:.2f}"
         to_bare = f"{s['seconds'] / b['seconds']:.1f} / {_cpu(s) / _cpu(b):.1f}"
-        print(f"{name:<22}{_pair(s):>15}{_pair(f):>18}{_pair(b):>15}{to_same:>17}{target:>4} {verdict:<6}{to_bare:>11}"
+        print(f"{name:<22}{_pair(s):>15}{_pair(f):>18}{_pair(b):>15}{to_same:>17}{target:>4} {verdict:<6}{to_bare:>12}"
               f"{s['peak_rss_mb']:>8.0f}  {'same' if not c['differences'] else 'DIFFER'}")
         for difference in c["differences"]:
             print(f"    {difference}")

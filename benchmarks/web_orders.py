@@ -15,6 +15,7 @@ import argparse
 import json
 import re
 import secrets
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -96,11 +97,18 @@ def main() -> None:
 
 
 async def _run(args: argparse.Namespace) -> None:
+    work = Path(tempfile.mkdtemp(prefix="tiktok-oms-web-bench-"))
+    try:
+        await _measure(args, work / "web.sqlite")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # the 100,000-order database, on error too
+
+
+async def _measure(args: argparse.Namespace, path: Path) -> None:
     import httpx
 
     from tests.web.harness import oms_app
 
-    path = Path(tempfile.mkdtemp(prefix="tiktok-oms-web-bench-")) / "web.sqlite"
     started = time.perf_counter()
     oms, stores = seed(path, args.orders)
     print(f"seeded {args.orders:,} orders in {time.perf_counter() - started:.1f} s", file=sys.stderr)

@@ -13,6 +13,7 @@ Numbers are reported, never asserted.
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -88,16 +89,9 @@ def main() -> None:
         for k in range(args.orders):
             model.place_order(shop.id, units=[(SKUS[k % len(SKUS)], 1 + k % 3)], created=model.now() - 3600 - k)
     app = create_app(model, redirect_url=REDIRECT)
-    floor_db, queue_db = _pg_url(), _pg_url()
+    floor_db, queue_db = _pg_url(), _pg_url()  # two fresh databases, each with its own name
     if floor_db is None or queue_db is None:
         sys.exit("this benchmark needs PostgreSQL (TIKTOK_OMS_TEST_PG_URL)")
-    queue_db = queue_db + "_q"
-    import psycopg
-
-    with psycopg.connect(floor_db.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/test",
-                         autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{queue_db.rsplit("/", 1)[1]}"')
-        admin.execute(f'CREATE DATABASE "{queue_db.rsplit("/", 1)[1]}"')
     report: dict[str, object] = {"workers": args.workers, "stores": args.stores, "orders_per_store": args.orders,
                                  "orders": total, "concurrency": args.concurrency}
     work = Path(tempfile.mkdtemp(prefix="tiktok-oms-workers-"))
@@ -164,6 +158,7 @@ def main() -> None:
                 _drop_pg(url)
             except Exception as exc:  # noqa: BLE001 — the benchmark reports, it does not fail
                 print(f"could not drop {url.rsplit('/', 1)[1]}: {exc}", file=sys.stderr)
+    shutil.rmtree(work, ignore_errors=True)  # the workers' logs; kept when a worker failed (see above)
     _print(report)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "workers-latest.json").write_text(json.dumps(report, indent=2))

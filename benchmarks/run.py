@@ -1,10 +1,10 @@
 """Import at scale: `orders sync` against two floors measured in the same run.
 
-    .venv/bin/python -m benchmarks.run [--orders 20000] [--no-postgres] [--list-orders 100000]
+    .venv/bin/python -m benchmarks.run [--orders 20000] [--shapes lean,realistic] [--no-postgres] [--list-orders 100000]
 
 The sandbox (benchmark mode: pre-rendered pages) runs in this process; every measured phase runs
 in a fresh child process so that its peak RSS and CPU time are its own. For each payload shape
-(lean: the sandbox's own orders; realistic: TikTok's ~7 KB sample order, reshaped per order) and
+(lean: the sandbox's own orders; realistic: TikTok's sample order, reshaped per order: 4-8 KB of JSON) and
 each database (SQLite, PostgreSQL), one after the other: the bare floor, the same-rows floor
 (benchmarks/floors.py), then `orders sync` twice (the import, then a sync right after it); the
 same-rows floor's database is then compared row by row with the sync's (benchmarks/rows.py).

@@ -17,7 +17,8 @@ def server_cpu_seconds(db_url: str) -> float:
     """CPU seconds so far of the PostgreSQL server processes serving `db_url`'s database (0.0 for SQLite).
 
     Read from /proc, so only for a server on this machine (the benchmark's); a server elsewhere
-    counts 0.0. Counts the connections open at the time of the call, this one left out.
+    counts 0.0. Counts the client connections open at the time of the call, this one left out
+    (not autovacuum, which works on its own schedule).
     """
     if not db_url.startswith("postgresql"):
         return 0.0
@@ -25,7 +26,8 @@ def server_cpu_seconds(db_url: str) -> float:
 
     with psycopg.connect(db_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as probe:
         pids = [row[0] for row in probe.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_type = 'client backend'")]
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for pid in pids:

@@ -563,7 +563,8 @@ def returns_create(ctx: click.Context, order: str, lines: str, name: str, addres
 
 
 @returns.command("list")
-@click.option("--limit", type=click.IntRange(1, 10_000), default=200, show_default=True, help="The newest this many returns.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=200, show_default=True,
+              help="The newest this many returns (stderr says when there are more).")
 @json_option
 @csv_option
 @click.pass_context
@@ -575,7 +576,10 @@ def returns_list(ctx: click.Context, limit: int, as_json: bool, as_csv: bool) ->
       tiktok-oms returns list --csv > returns.csv
     """
     c = container(ctx)
-    rows = c.queries().returns(limit)
+    rows = c.queries().returns(limit + 1)
+    if len(rows) > limit:
+        rows = rows[:limit]
+        click.echo(f"showing the newest {limit} returns; there are more (--limit N shows up to 10,000)", err=True)
     if as_json:
         emit(rows, True, str)
         return

@@ -138,6 +138,10 @@ def stores_authorize(ctx: click.Context, store: str, no_wait: bool, port: int | 
     if urlsplit(c.settings().redirect_url).path == SERVE_CALLBACK_PATH:
         _authorize_through_serve(c, store, timeout, as_json)
         return
+    from adapters.cli.params import ensure_port_free
+
+    listen_on = port or urlsplit(c.settings().redirect_url).port or 80
+    ensure_port_free("127.0.0.1", listen_on)  # taken: a usage error (exit 2), like serve's
     # Listen before printing the URL: a quick browser must never find the loopback port closed.
     with LoopbackCallback(c.settings().redirect_url, port=port) as callback:
         begun = c.begin_authorization()(BeginAuthorization(store=store))

@@ -361,6 +361,21 @@ class TestOperatorCommands:
         listed = json.loads(ok(cli("returns", "list", "--json")).stdout)
         assert [(r["order_id"], r["tiktok_order_id"]) for r in listed] == [(order["id"], placed["id"])]
         assert "Shop US" in ok(cli("returns", "list")).stdout
+        assert "there are more" not in ok(cli("returns", "list")).stderr
+        second = container.tiktok_model().place_order(units=[("tee", 1)])
+        ok(cli("orders", "sync", shop))
+        other = json.loads(ok(cli("orders", "show", second["id"], "--json")).stdout)
+        ok(cli("orders", "ship", other["id"], "--carrier", "USPS", "--tracking", "9400111899223856789013"))
+        ok(cli("returns", "create", other["id"], "--lines", other["lines"][0]["id"]))
+        cut = ok(cli("returns", "list", "--limit", "1", "--json"))
+        assert len(json.loads(cut.stdout)) == 1 and "showing the newest 1 returns; there are more" in cut.stderr
+
+    def test_authorize_on_a_taken_port_is_a_usage_error(self, cli: Cli, shop: str) -> None:
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            usage_error(cli("stores", "authorize", shop, "--port", str(port)), "is already in use")
 
     def test_set_aside_lists_reasons_and_retry_imports_what_now_reads_cleanly(self, cli: Cli, container: Container,
                                                                              shop: str) -> None:

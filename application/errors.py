@@ -144,3 +144,14 @@ class OutcomeUnknown(TikTokError):
     """TikTok may have applied the change, but its answer was lost (a timeout, a dropped
     connection, a 5xx after sending). The change is recorded as pending; the next command on the
     order, the next sync or `orders reconcile` settles it from TikTok's state."""
+
+
+class SyncDoesNotEnd(ApplicationError):
+    """TikTok's search pages led nowhere (a repeating or cycling page token, more pages than the
+    window holds, pages without anything new): the sync stopped, keeping the pages it had read, and
+    the next one reads the window again from its start."""
+
+    def __init__(self, store: str, why: str) -> None:
+        super().__init__(f"the sync of store {store!r} stopped: {why}; the orders read so far are kept, "
+                         "and the next sync reads this window again from its start")
+        self.store = store

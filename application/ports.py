@@ -306,6 +306,7 @@ class OrderPage:
     orders: list[RemoteOrder]
     next_page_token: str | None
     rejected: list[Rejected] = field(default_factory=list)
+    total_count: int | None = None  # what TikTok says the window holds; None when absent or unreadable
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Re-read the last two hours each time: TikTok's update_time has one-second granularity and
 # its search may lag behind writes, so a window's edge is never trusted on its own.
@@ -47,3 +47,64 @@ class SyncCheckpoint:
         self.cursor = max(self.cursor, self.window_end)
         self.window_start = self.window_end = None
         self.page_token = None
+
+
+class SyncStalled(Exception):
+    """TikTok's search pages do not lead to an end; the message says how, in the seller's words."""
+
+
+# A window is read again from its start at most this often in one run (TikTok expiring its tokens).
+MAX_RESTARTS = 3
+# Pages in a row that bring no order (id, update_time) this run has not seen: the walk is not advancing.
+MAX_STALE_PAGES = 3
+
+
+@dataclass
+class PageWalk:
+    """One run's walk through a window's search pages, which always ends (issue 9).
+
+    TikTok's answer is trusted for the orders, not for the walk: a page token met twice (repeated
+    or cycling), more pages than the window's `total_count` can fill (twice over plus two, at the
+    first page's length: orders change while the walk runs, and a page may hold fewer than asked),
+    or pages that bring nothing new stop it with `SyncStalled`.
+    `total_count` is only a bound: a missing or unreadable one (None) bounds nothing.
+    """
+
+    page_size: int
+    pages: int = 0
+    max_pages: int | None = None
+    restarts: int = 0
+    stale: int = 0
+    tokens: set[str] = field(default_factory=set)
+    seen: set[tuple[str, int]] = field(default_factory=set)
+
+    def page(self, *, next_token: str | None, orders: set[tuple[str, int]], total_count: int | None) -> None:
+        """Count one page (its orders as (TikTok order id, update_time)); raises `SyncStalled`
+        if the walk does not end. A page without a next token ends the walk and always passes."""
+        self.pages += 1
+        if self.max_pages is None and total_count is not None and total_count >= 0:
+            per_page = min(len(orders), self.page_size) or self.page_size
+            self.max_pages = 2 * -(-total_count // per_page) + 2
+        if not next_token:
+            return
+        if self.max_pages is not None and self.pages >= self.max_pages:
+            raise SyncStalled(f"TikTok's search sent {self.pages} pages for a window of {total_count} orders "
+                              f"at {self.page_size} a page, and still names a next page")
+        if next_token in self.tokens:
+            raise SyncStalled("TikTok's search named a page it had already sent (its page token repeats)")
+        self.tokens.add(next_token)
+        fresh = orders - self.seen
+        self.seen |= orders
+        self.stale = 0 if fresh else self.stale + 1
+        if self.stale >= MAX_STALE_PAGES:
+            raise SyncStalled(f"TikTok's search sent {self.stale} pages in a row without an order not already read")
+
+    def restart(self) -> None:
+        """The window is read again from its start (TikTok refused a page token); raises
+        `SyncStalled` once that has happened more than `MAX_RESTARTS` times in this run."""
+        self.restarts += 1
+        if self.restarts > MAX_RESTARTS:
+            raise SyncStalled(f"TikTok refused its own page tokens {self.restarts} times in one sync")
+        self.tokens.clear()
+        self.seen.clear()
+        self.pages = self.stale = 0

@@ -132,6 +132,10 @@ def _answer(api: Api, model: TikTokShopModel, request: Request, query: dict[str,
         data = api.answer(call)
         if fault is not None and fault.kind == "malformed_order" and isinstance(data.get("orders"), list):
             data["orders"].insert(len(data["orders"]) // 2, dict(fault.order))
+        if fault is not None and fault.kind == "repeat_token" and query.get("page_token") and data.get("next_page_token"):
+            data["next_page_token"] = query["page_token"]
+        if fault is not None and fault.kind == "total_count" and "total_count" in data:
+            data["total_count"] = fault.value
         return envelope(0, "Success", data, 200, model)
     except TikTokApiError as exc:
         return envelope(exc.code, exc.message, None, exc.http_status, model)

@@ -14,6 +14,8 @@ FaultKind = Literal[
     "slow", "truncated", "drop",  # the work is done, the answer is late or lost
     "malformed_order",  # the next search page carries an order the OMS cannot read
     "echo",  # refused with a message that echoes the request: URL with its query, and the headers
+    "repeat_token",  # a search page names itself as the next page (the token it was asked for)
+    "total_count",  # a search page says its window holds `value` orders (any JSON value)
 ]
 KINDS: tuple[str, ...] = FaultKind.__args__  # type: ignore[attr-defined]
 # An order TikTok might send after a schema change: no line items, an unknown status.
@@ -32,6 +34,7 @@ class Fault:
     seconds: float = 0.0
     code: int = 36009003
     order: dict = field(default_factory=lambda: dict(MALFORMED_ORDER))
+    value: object = None
 
     @classmethod
     def rate_limited(cls, retry_after: float | str | None = 1, *, path: str | None = None, times: int = 1) -> "Fault":
@@ -74,6 +77,17 @@ class Fault:
         return cls("malformed_order", path, times, order=dict(order or MALFORMED_ORDER))
 
     @classmethod
+    def repeat_token(cls, *, path: str = SEARCH_PATH, times: int = 1) -> "Fault":
+        """A follow-up search page answers with the token it was asked for as its next_page_token
+        (the first page, asked without a token, is answered as usual): a walk that never ends."""
+        return cls("repeat_token", path, times)
+
+    @classmethod
+    def total_count(cls, value: object, *, path: str = SEARCH_PATH, times: int = 1) -> "Fault":
+        """The search page's total_count is `value` ("lots", None, -1, …) instead of the real count."""
+        return cls("total_count", path, times, value=value)
+
+    @classmethod
     def echo(cls, *, path: str | None = None, times: int = 1) -> "Fault":
         """HTTP 400, 36009004, with TikTok's habit of quoting the request it refuses (sign and all)."""
         return cls("echo", path, times)
@@ -83,7 +97,7 @@ class Fault:
         """A fault scripted from outside the process (`POST /sandbox/faults`); ValueError if malformed."""
         if not isinstance(data, dict) or data.get("kind") not in KINDS:
             raise ValueError(f"a fault is an object whose kind is one of: {', '.join(KINDS)}")
-        allowed = {"kind", "path", "times", "retry_after", "seconds", "code", "order"}
+        allowed = {"kind", "path", "times", "retry_after", "seconds", "code", "order", "value"}
         unknown = sorted(set(data) - allowed)
         if unknown:
             raise ValueError(f"unknown fault fields: {', '.join(unknown)}")

@@ -23,6 +23,7 @@ from adapters.tiktok.payloads import (
     ShippingProvidersData,
     ShopsData,
     SplitData,
+    count_of,
 )
 from application.errors import AuthorizationFailed, AuthorizationRevoked, PageTokenExpired, TikTokError, TikTokRefused
 from application.ports import (
@@ -105,7 +106,7 @@ class HttpxTikTokShop(TikTokShop):
                 rejected.append(parsed)
             else:
                 orders.append(parsed)
-        return OrderPage(orders, page.next_page_token or None, rejected)
+        return OrderPage(orders, page.next_page_token or None, rejected, count_of(page.total_count))
 
     def cancel(self, conn: Connection, *, order_id: str, reason_name: str, line_item_ids: list[str] | None,
                bundle_line_item_ids: list[str] | None = None) -> str:

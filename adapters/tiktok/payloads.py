@@ -87,7 +87,7 @@ class TikTokOrder(_Payload):
 class OrderSearchData(_Payload):
     orders: list[dict] = Field(default_factory=list)
     next_page_token: str | None = ""  # the last page sends "" (observed), null or nothing
-    total_count: int = 0
+    total_count: object = None  # only a bound on the walk: any type is accepted, see `count_of`
 
 
 class TokenData(_Payload):
@@ -171,7 +171,7 @@ class CancellationRecord(_Payload):
 class CancellationSearchData(_Payload):
     cancellations: list[CancellationRecord] = Field(default_factory=list)
     next_page_token: str | None = ""
-    total_count: int = 0
+    total_count: object = None  # unused
 
 
 class RejectReasonPayload(_Payload):
@@ -181,3 +181,13 @@ class RejectReasonPayload(_Payload):
 
 class RejectReasonsData(_Payload):
     reasons: list[RejectReasonPayload] = Field(default_factory=list)
+
+
+def count_of(value: object) -> int | None:
+    """A `total_count` as a number of orders, or None when TikTok sent something else ("lots", null,
+    a negative or fractional number): the field only bounds a sync, so it never fails one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and value >= 0 else None

@@ -2,14 +2,14 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 
 from application.commands import SyncOrders
-from application.errors import PageTokenExpired, StoreNotConnected, SyncAlreadyRunning
+from application.errors import PageTokenExpired, StoreNotConnected, SyncAlreadyRunning, SyncDoesNotEnd
 from application.intents import settle_store
 from application.lookup import find_store
 from application.order_import import SyncSummary, import_orders
 from application.ports import Clock, OrderPage, SyncGuard, TikTokShop, UnitOfWork
 from application.handlers.cancellation_requests import CancellationRequestImporter
 from application.tiktok_session import ShopSession
-from domain.sync import SyncCheckpoint
+from domain.sync import PageWalk, SyncCheckpoint, SyncStalled
 
 PAGE_SIZE = 100
 
@@ -45,6 +45,8 @@ class SyncOrdersHandler:
                 return self._sync(store_id, cmd, progress)
         except SyncAlreadyRunning:
             raise SyncAlreadyRunning(name) from None
+        except SyncStalled as stalled:
+            raise SyncDoesNotEnd(name, str(stalled)) from None
 
     def _sync(self, store_id: str, cmd: SyncOrders, progress: Callable[[SyncSummary], None] | None) -> SyncSummary:
         with self._uow:
@@ -60,17 +62,25 @@ class SyncOrdersHandler:
         self._session.connection(store_id)  # refreshed before the first page if it is due
         settle_store(self._uow, self._tiktok, self._clock, store_id)  # ship/cancel/split whose answer was lost
         summary = SyncSummary()
-        while True:
-            fetched = self._fetch(store_id, window_end)
-            if fetched is None:
-                break  # another sync of this store finished the window meanwhile
-            page = fetched
-            self._import(store_id, window_end, page, summary)
-            summary.pages += 1
-            if progress:
-                progress(summary)
-            if not page.next_page_token:
-                break
+        walk = PageWalk(page_size=PAGE_SIZE)
+        try:
+            while True:
+                fetched = self._fetch(store_id, window_end, walk)
+                if fetched is None:
+                    break  # another sync of this store finished the window meanwhile
+                page = fetched
+                walk.page(next_token=page.next_page_token, total_count=page.total_count,
+                          orders={(o.tiktok_order_id, o.update_time) for o in page.orders}
+                          | {(r.tiktok_order_id, -1) for r in page.rejected})
+                self._import(store_id, window_end, page, summary)
+                summary.pages += 1
+                if progress:
+                    progress(summary)
+                if not page.next_page_token:
+                    break
+        except SyncStalled:
+            self._give_up_token(store_id, window_end)
+            raise
         summary.cancellation_requests = CancellationRequestImporter(self._uow, self._tiktok, self._clock)(store_id)
         with self._uow:
             self._uow.lock_store(store_id)
@@ -82,7 +92,17 @@ class SyncOrdersHandler:
                 self._uow.commit()
         return summary
 
-    def _fetch(self, store_id: str, window_end: int | None) -> OrderPage | None:
+    def _give_up_token(self, store_id: str, window_end: int | None) -> None:
+        # The token that led here is never kept as progress: the next sync reads the window again.
+        with self._uow:
+            self._uow.lock_store(store_id)
+            checkpoint = self._uow.checkpoints.get(store_id)
+            if checkpoint is not None and checkpoint.window_end == window_end:
+                checkpoint.restart_window()
+                self._uow.checkpoints.add(checkpoint)
+                self._uow.commit()
+
+    def _fetch(self, store_id: str, window_end: int | None, walk: PageWalk) -> OrderPage | None:
         with self._uow:
             checkpoint = self._uow.checkpoints.get(store_id)
             if checkpoint is None or checkpoint.window_end != window_end or checkpoint.window_start is None:
@@ -102,6 +122,7 @@ class SyncOrdersHandler:
             return search(page_token)
         except PageTokenExpired:
             # Never skip ahead: read the window again from its start; upserts make it harmless.
+            walk.restart()
             with self._uow:
                 self._uow.lock_store(store_id)
                 checkpoint = self._uow.checkpoints.get(store_id)

@@ -1,6 +1,6 @@
 import pytest
 
-from domain.sync import OVERLAP_SECONDS, SyncCheckpoint
+from domain.sync import MAX_RESTARTS, OVERLAP_SECONDS, PageWalk, SyncCheckpoint, SyncStalled
 
 pytestmark = pytest.mark.unit
 
@@ -104,3 +104,68 @@ class TestRewind:
         checkpoint.rewind_to(20_000)
 
         assert checkpoint.cursor == 10_000
+
+
+def keys(*ids: int) -> set[tuple[str, int]]:
+    return {(f"o{n}", n) for n in ids}
+
+
+class TestPageWalk:
+    def test_a_walk_of_fresh_pages_with_fresh_tokens_goes_on_and_its_last_page_ends_it(self) -> None:
+        walk = PageWalk(page_size=2)
+
+        walk.page(next_token="t1", orders=keys(1, 2), total_count=5)
+        walk.page(next_token="t2", orders=keys(3, 4), total_count=5)
+        walk.page(next_token=None, orders=keys(5), total_count=5)
+
+        assert walk.pages == 3
+
+    def test_a_repeated_token_stops_the_walk(self) -> None:
+        walk = PageWalk(page_size=2)
+        walk.page(next_token="t1", orders=keys(1, 2), total_count=None)
+
+        with pytest.raises(SyncStalled, match="page token repeats"):
+            walk.page(next_token="t1", orders=keys(3, 4), total_count=None)
+
+    def test_a_cycle_of_tokens_stops_the_walk(self) -> None:
+        walk = PageWalk(page_size=1)
+        for n, token in enumerate(["a", "b", "c"]):
+            walk.page(next_token=token, orders=keys(n), total_count=None)
+
+        with pytest.raises(SyncStalled, match="page token repeats"):
+            walk.page(next_token="a", orders=keys(9), total_count=None)
+
+    def test_more_pages_than_the_total_count_can_fill_stop_the_walk(self) -> None:
+        walk = PageWalk(page_size=100)
+        walk.page(next_token="t0", orders=keys(*range(100)), total_count=150)  # 2 pages: at most 2x2+2
+
+        for n in range(1, 5):
+            walk.page(next_token=f"t{n}", orders=keys(*range(n * 100, n * 100 + 100)), total_count=150)
+        with pytest.raises(SyncStalled, match="6 pages for a window of 150 orders"):
+            walk.page(next_token="t5", orders=keys(*range(500, 600)), total_count=150)
+
+    def test_without_a_total_count_only_the_tokens_and_the_orders_bound_the_walk(self) -> None:
+        walk = PageWalk(page_size=1)
+
+        for n in range(1000):
+            walk.page(next_token=f"t{n}", orders=keys(n), total_count=None)
+
+        assert walk.max_pages is None
+
+    def test_pages_that_bring_nothing_new_stop_the_walk(self) -> None:
+        walk = PageWalk(page_size=2)
+        walk.page(next_token="t0", orders=keys(1, 2), total_count=None)
+        walk.page(next_token="t1", orders=keys(1, 2), total_count=None)
+        walk.page(next_token="t2", orders=set(), total_count=None)
+
+        with pytest.raises(SyncStalled, match="3 pages in a row"):
+            walk.page(next_token="t3", orders=keys(2), total_count=None)
+
+    def test_a_window_read_again_after_an_expired_token_may_meet_its_tokens_again_but_not_forever(self) -> None:
+        walk = PageWalk(page_size=2)
+        for _ in range(MAX_RESTARTS):
+            walk.page(next_token="t1", orders=keys(1, 2), total_count=None)
+            walk.restart()
+
+        with pytest.raises(SyncStalled, match="refused its own page tokens"):
+            walk.restart()

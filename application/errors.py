@@ -62,6 +62,11 @@ class StorageError(ApplicationError):
     """The database could not be read or written; nothing was half-written."""
 
 
+class StorageRefused(StorageError):
+    """The database refused a value (too long, a NUL, a broken constraint): trying again with the
+    same data fails the same way, unlike a lock or a lost connection."""
+
+
 class TikTokError(ApplicationError):
     """TikTok answered with an error or could not be reached."""
 

@@ -1,12 +1,13 @@
 """Writing TikTok's orders into the OMS: shared by the incremental sync and the targeted refresh."""
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from application.lookup import new_id
 from application.ports import OrderPage, Quarantined, UnitOfWork
 from domain.catalog import Listing
-from domain.imports import ImportOutcome, import_remote_order
+from domain.imports import ImportOutcome, RemoteOrder, import_remote_order
 from domain.orders import OrderStatus
 from domain.stores import Store
 
@@ -24,6 +25,13 @@ class SyncSummary:
     pages: int = 0
     cancellation_requests: int = 0  # orders whose buyer waits for an answer to a cancellation request
     quarantine_reasons: list[str] = field(default_factory=list)
+
+    def add(self, other: "SyncSummary") -> None:
+        """Count `other`'s orders and pages in this summary too."""
+        for name in ("new", "updated", "unchanged", "skipped", "in_review", "quarantined", "pages",
+                     "cancellation_requests"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.quarantine_reasons += other.quarantine_reasons
 
     def describe(self) -> str:
         return (f"{self.new} new, {self.updated} updated, {self.in_review} in review, "
@@ -62,6 +70,11 @@ def import_orders(uow: UnitOfWork, store_id: str, page: OrderPage, now: datetime
         summary.quarantined += 1
         summary.quarantine_reasons.append(f"{bad.tiktok_order_id}: {bad.reason}")
     return summary
+
+
+def raw_text(remote: RemoteOrder) -> str:
+    """TikTok's order as JSON text, for the quarantine (as it came when it is kept)."""
+    return json.dumps(remote.raw, default=str) if remote.raw is not None else "{}"
 
 
 def _register_listings(uow: UnitOfWork, store: Store, skus: set[str], mapping: dict[str, str | None]) -> None:

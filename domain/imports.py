@@ -4,6 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
+from domain import limits
 from domain.addresses import Address, newer_address
 from domain.cancellation_requests import flagged
 from domain.orders import BundleComponent, FulfilledBy, LineStatus, Order, OrderLine
@@ -82,6 +83,54 @@ class RemoteOrder:
     def seller_skus(self) -> set[str]:
         """The listings of this order: a virtual bundle counts as the listings it is made of."""
         return {sku for line in self.lines for sku in line.listing_skus}
+
+
+# TikTok sends one unit per line; an older shape that claims more is exploded into units (R3), so
+# a claim beyond any real order is refused rather than made into millions of lines.
+MAX_UNITS_PER_LINE = 1000
+_ADDRESS_PARTS = ("name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
+
+
+def unfit(remote: RemoteOrder) -> str | None:
+    """Why the OMS cannot keep this order as TikTok sent it, as "field: reason" naming the first
+    field at fault, or None when it fits (issue 9: poisoned data is set aside, never blocking).
+
+    Identifiers (ids, SKUs, currency) must be free of control characters (NUL, newline, tab, …):
+    they are matched and shown as they are, so one that carries a control character is never
+    silently changed. Every text must fit its column (`domain.limits`), on SQLite as on
+    PostgreSQL. Free text (names, addresses) is cleaned of control characters by the adapter
+    that reads TikTok, before it comes here.
+    """
+    fields: list[tuple[str, str, int, bool]] = [
+        ("id", remote.tiktok_order_id, limits.ID, True),
+        ("delivery_option_id", remote.delivery_option_id, limits.ID, True),
+        ("currency", remote.currency, limits.CURRENCY, True),
+        *((f"address.{part}", getattr(remote.address, part), limits.ADDRESS_FIELD, False) for part in _ADDRESS_PARTS),
+    ]
+    if not 0 <= remote.update_time < 2**62:
+        return f"update_time: {remote.update_time} is not a time"
+    for n, line in enumerate(remote.lines):
+        if not 1 <= line.quantity <= MAX_UNITS_PER_LINE:
+            return f"lines[{n}].quantity: {line.quantity} is not between 1 and {MAX_UNITS_PER_LINE}"
+        suffix = len(f"-{line.quantity}") if line.quantity > 1 else 0  # a unit's id is the line's with "-N" (R3)
+        fields += [
+            (f"lines[{n}].id", line.tiktok_line_item_id, limits.ID - suffix, True),
+            (f"lines[{n}].seller_sku", line.seller_sku, limits.SKU, True),
+            (f"lines[{n}].sku_id", line.sku_id, limits.ID, True),
+            (f"lines[{n}].product_name", line.product_name, limits.NAME, False),
+        ]
+        for m, component in enumerate(line.components):
+            fields += [
+                (f"lines[{n}].components[{m}].seller_sku", component.seller_sku, limits.SKU, True),
+                (f"lines[{n}].components[{m}].sku_id", component.sku_id, limits.ID, True),
+                (f"lines[{n}].components[{m}].product_id", component.product_id, limits.ID, True),
+            ]
+    for name, value, limit, identifier in fields:
+        if identifier and (found := limits.control_characters(value)):
+            return f"{name}: contains control characters ({', '.join(found)})"
+        if limits.too_long(value, limit):
+            return f"{name}: longer than {limit} characters ({len(value)})"
+    return None
 
 
 class ImportOutcome(str, Enum):

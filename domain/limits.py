@@ -13,6 +13,7 @@ CARRIER = 255
 TRACKING_NUMBER = 255
 ADDRESS_FIELD = 255  # each part of an address: name, lines, city, region, postal code, country, phone
 STATUS = 32  # TikTok's status words
+CURRENCY = 8  # ISO 4217 codes
 REASON = 32
 CANCEL_REASON = 128  # TikTok's cancel reason names (the longest known is 69 characters)
 

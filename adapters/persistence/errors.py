@@ -3,10 +3,10 @@
 import re
 
 from sqlalchemy import URL, PrimaryKeyConstraint, UniqueConstraint
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError
 
 from adapters.persistence.tables import metadata
-from application.errors import AlreadyExists, ApplicationError, StorageError
+from application.errors import AlreadyExists, ApplicationError, StorageError, StorageRefused
 
 # Unique constraints that mean "that name is taken" rather than "two writers collided".
 _BUSINESS_KEYS = {
@@ -65,6 +65,8 @@ def storage_error(exc: BaseException, url: URL | None = None) -> ApplicationErro
             return StorageError("a concurrent change got in the way; nothing was saved, try again")
     if isinstance(exc, SQLAlchemyError) and not isinstance(exc, DBAPIError):
         return StorageError(f"database error: {first_line}")
+    if isinstance(exc, DataError) or "NUL" in first_line:  # psycopg refuses NULs before sending
+        return StorageRefused(f"the database refused a value: {first_line}")
     return StorageError(f"the database refused the operation: {first_line}")
 
 
@@ -79,11 +81,12 @@ def _integrity(exc: IntegrityError) -> ApplicationError:
         kind, column = _BUSINESS_KEYS[name]
         return AlreadyExists(kind, _duplicate_value(exc, column) or f"(the same {column})")
     if name is not None and (name.startswith(("uq_", "pk_"))):
-        return StorageError(f"another process saved the same record first ({name}); nothing was saved, try again")
+        # Retrying may help (a concurrent writer) or not (the data repeats a key): either way refused.
+        return StorageRefused(f"another process saved the same record first ({name}); nothing was saved, try again")
     if "foreign key" in message.lower():
         return StorageError("the change refers to a record that does not exist; nothing was saved")
     first_line = (message.strip().splitlines() or ["integrity error"])[0]
-    return StorageError(f"the database refused the change: {first_line}")
+    return StorageRefused(f"the database refused the change: {first_line}")
 
 
 def _duplicate_value(exc: IntegrityError, column: str) -> str | None:

@@ -124,7 +124,7 @@ orders = Table(
     Column("created_at", UtcDateTime, nullable=False),
     *_address("address"),
     Column("delivery_option_id", ID, nullable=False),
-    Column("currency", String(8), nullable=False),
+    Column("currency", String(limits.CURRENCY), nullable=False),
     Column("warehouse_id", ID, _ref("warehouses.id"), nullable=True),
     # The buyer's latest cancellation request (all null: never asked).
     Column("cancel_request_status", String(16), nullable=True),
@@ -161,7 +161,7 @@ order_lines = Table(
     Column("status", EnumValue(LineStatus), nullable=False),
     Column("sale_price", DecimalText, nullable=False),
     Column("stock_released", Boolean, nullable=False),
-    Column("product_name", String(255), nullable=False, server_default=""),
+    Column("product_name", NAME, nullable=False, server_default=""),
     UniqueConstraint("store_id", "tiktok_line_item_id"),
     CheckConstraint("quantity = 1", name="quantity_is_one"),  # R3: TikTok lines are single units
     Index(None, "order_id"),

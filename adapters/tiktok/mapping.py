@@ -1,6 +1,7 @@
 """Anti-corruption layer: TikTok's wire format in, domain values out."""
 
 import json
+import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -8,7 +9,8 @@ from pydantic import ValidationError
 
 from application.ports import AuthorizedShop, Rejected
 from domain.addresses import Address
-from domain.imports import RemoteComponent, RemoteLine, RemoteOrder
+from domain import limits
+from domain.imports import RemoteComponent, RemoteLine, RemoteOrder, unfit
 from domain.orders import FulfilledBy
 from domain.stores import Grant
 from adapters.tiktok.payloads import (
@@ -47,26 +49,43 @@ def _money(value: str) -> Decimal:
         raise ValueError(f"amount {value!r} is not a number") from None
 
 
+# Control characters (Unicode Cc: NUL, tab, newline, …) in TikTok's free text.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """TikTok's free text (names, address parts, product names) as the OMS keeps it, the same on
+    SQLite and PostgreSQL: NULs removed (PostgreSQL cannot store them, and they mean nothing in a
+    name), every other control character (tab, newline, …) a space, so it never breaks a table.
+
+    Identifiers (ids, SKUs) are never cleaned: one with a control character is set aside whole
+    (`domain.imports.unfit`), since a changed SKU would match another listing.
+    """
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(" ", text.replace("\x00", "")).strip()
+
+
 def to_address(raw: RecipientAddress | None) -> Address:
     if raw is None:
         return Address()
     levels = {d.address_level: d.address_name for d in raw.district_info}
     name = raw.name or " ".join(part for part in (raw.first_name, raw.last_name) if part)
     return Address(
-        name=name,
-        line1=raw.address_line1 or raw.address_detail,
-        line2=raw.address_line2,
-        city=levels.get("L3") or raw.post_town or levels.get("L2", ""),
-        region=levels.get("L1", ""),
-        postal_code=raw.postal_code,
-        country=raw.region_code or levels.get("L0", ""),
-        phone=raw.phone_number,
+        name=clean_text(name),
+        line1=clean_text(raw.address_line1 or raw.address_detail),
+        line2=clean_text(raw.address_line2),
+        city=clean_text(levels.get("L3") or raw.post_town or levels.get("L2", "")),
+        region=clean_text(levels.get("L1", "")),
+        postal_code=clean_text(raw.postal_code),
+        country=clean_text(raw.region_code or levels.get("L0", "")),
+        phone=clean_text(raw.phone_number),
     )
 
 
 def readable_name(product_name: str, sku_name: str) -> str:
     """'Logo Mug (11 oz)': what a person reads for a line, gift lines without a seller SKU included."""
-    product, sku = product_name.strip(), sku_name.strip()
+    product, sku = clean_text(product_name).strip(), clean_text(sku_name).strip()
     return f"{product} ({sku})" if product and sku and sku != product else product or sku
 
 
@@ -138,15 +157,30 @@ def to_components(skus: list[CombinedListingSku]) -> tuple[RemoteComponent, ...]
 
 
 def parse_order(raw: object) -> RemoteOrder | Rejected:
-    """Read one order of a page; a malformed one comes back as Rejected with its reason."""
-    order_id = str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
+    """Read one order of a page; a malformed one, or one the OMS cannot keep as sent (a control
+    character in an identifier, a text longer than its column: `domain.imports.unfit`), comes
+    back as Rejected with its reason."""
+    order_id = shown_id(raw.get("id", "?")) if isinstance(raw, dict) else "?"
     try:
         if not isinstance(raw, dict):
             raise ValueError("an order must be a JSON object")
-        return to_remote_order(TikTokOrder.model_validate(raw), raw)
-    except (ValidationError, ValueError) as exc:
+        remote = to_remote_order(TikTokOrder.model_validate(raw), raw)
+        why = unfit(remote)
+        if why is not None:
+            raise ValueError(why)
+        return remote
+    except (ValidationError, ValueError, OverflowError, OSError) as exc:
         reason = _reason(exc)
         return Rejected(tiktok_order_id=order_id, reason=reason, raw=json.dumps(raw, default=str)[:20000])
+
+
+def shown_id(value: object) -> str:
+    """An order id as the quarantine can hold and show it, whatever TikTok sent: control
+    characters escaped, cut to the id length."""
+    text = str(value)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+    return text[: limits.ID]
 
 
 def _reason(exc: Exception) -> str:

@@ -1,6 +1,9 @@
 from pydantic import BaseModel, ConfigDict, Field
 
 
+EPOCH_LIMIT = 253_402_300_800  # 10000-01-01 in Unix seconds: a later time is not a time
+
+
 class _Payload(BaseModel):
     # TikTok adds fields all the time: unknown ones are ignored, never fatal (I-17).
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -74,14 +77,14 @@ class TikTokOrder(_Payload):
     id: str
     status: str
     fulfillment_type: str = "FULFILLMENT_BY_SELLER"
-    create_time: int
-    update_time: int
+    create_time: int = Field(ge=0, lt=EPOCH_LIMIT)
+    update_time: int = Field(ge=0, lt=EPOCH_LIMIT)
     line_items: list[LineItem] = Field(min_length=1)
     recipient_address: RecipientAddress | None = None
     delivery_option_id: str = ""
     payment: Payment | None = None
     is_buyer_request_cancel: bool | None = None  # True while a buyer's request awaits the seller
-    request_cancel_time: int | None = None
+    request_cancel_time: int | None = Field(default=None, ge=0, lt=EPOCH_LIMIT)
 
 
 class OrderSearchData(_Payload):

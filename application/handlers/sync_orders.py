@@ -2,11 +2,17 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 
 from application.commands import SyncOrders
-from application.errors import PageTokenExpired, StoreNotConnected, SyncAlreadyRunning, SyncDoesNotEnd
+from application.errors import (
+    PageTokenExpired,
+    StorageRefused,
+    StoreNotConnected,
+    SyncAlreadyRunning,
+    SyncDoesNotEnd,
+)
 from application.intents import settle_store
 from application.lookup import find_store
-from application.order_import import SyncSummary, import_orders
-from application.ports import Clock, OrderPage, SyncGuard, TikTokShop, UnitOfWork
+from application.order_import import SyncSummary, import_orders, raw_text
+from application.ports import Clock, OrderPage, Rejected, SyncGuard, TikTokShop, UnitOfWork
 from application.handlers.cancellation_requests import CancellationRequestImporter
 from application.tiktok_session import ShopSession
 from domain.sync import PageWalk, SyncCheckpoint, SyncStalled
@@ -134,6 +140,14 @@ class SyncOrdersHandler:
             return search(None)
 
     def _import(self, store_id: str, window_end: int | None, page: OrderPage, summary: SyncSummary) -> None:
+        done = SyncSummary()
+        try:
+            self._import_page(store_id, window_end, page, done)
+        except StorageRefused:
+            done = self._import_order_by_order(store_id, window_end, page)
+        summary.add(done)
+
+    def _import_page(self, store_id: str, window_end: int | None, page: OrderPage, summary: SyncSummary) -> None:
         with self._uow:
             self._uow.lock_store(store_id)  # a concurrent writer of this store waits for this page
             checkpoint = self._uow.checkpoints.get(store_id)
@@ -143,3 +157,23 @@ class SyncOrdersHandler:
                 checkpoint.page_done(page.next_page_token)
             self._uow.checkpoints.add(checkpoint)
             self._uow.commit()
+
+    def _import_order_by_order(self, store_id: str, window_end: int | None, page: OrderPage) -> SyncSummary:
+        # The database refused something the checks before it let through: each order alone, so
+        # the one refused is set aside with the database's reason and the rest of the page stays.
+        # The checkpoint commits last, with the set-aside orders: a crash before reads the page again.
+        summary = SyncSummary()
+        refused: list[Rejected] = list(page.rejected)
+        for remote in page.orders:
+            alone = SyncSummary()
+            try:
+                with self._uow:
+                    self._uow.lock_store(store_id)
+                    import_orders(self._uow, store_id, OrderPage([remote], None), self._clock.now(), alone)
+                    self._uow.commit()
+            except StorageRefused as exc:
+                refused.append(Rejected(remote.tiktok_order_id, f"the database refused it: {exc}", raw_text(remote)))
+                continue
+            summary.add(alone)
+        self._import_page(store_id, window_end, OrderPage([], page.next_page_token, refused), summary)
+        return summary

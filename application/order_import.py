@@ -74,6 +74,8 @@ def import_orders(uow: UnitOfWork, store_id: str, page: OrderPage, now: datetime
 
 def raw_text(remote: RemoteOrder) -> str:
     """TikTok's order as JSON text, for the quarantine (as it came when it is kept)."""
+    if isinstance(remote.raw, bytes):
+        return remote.raw.decode(errors="replace")
     return json.dumps(remote.raw, default=str) if remote.raw is not None else "{}"
 
 

@@ -74,7 +74,8 @@ class RemoteOrder:
     address: Address = Address()
     delivery_option_id: str = ""
     currency: str = "USD"
-    raw: Mapping[str, object] | None = field(default=None, compare=False, repr=False)
+    # TikTok's order as it sent it: its JSON bytes (or, from tests and older callers, an object).
+    raw: bytes | Mapping[str, object] | None = field(default=None, compare=False, repr=False)
     # The buyer asked to cancel and waits for the seller's answer (is_buyer_request_cancel).
     buyer_requested_cancel: bool = False
     cancel_requested_at: datetime | None = None

@@ -1,4 +1,5 @@
 import copy
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -165,7 +166,9 @@ class InMemoryOrderRepository:
 
     def payload(self, store_id: str, tiktok_order_id: str) -> object | None:
         kept = self._payloads.get((store_id, tiktok_order_id))
-        return None if kept is None else kept[1]
+        if kept is None:
+            return None
+        return json.loads(kept[1]) if isinstance(kept[1], bytes) else kept[1]
 
     def add(self, order: Order) -> None:
         self._rows[order.id] = order

@@ -70,7 +70,9 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
             "store_id": store_id,
             "tiktok_order_id": remote.tiktok_order_id,
             "update_time": remote.update_time,
-            "payload": json.dumps(remote.raw, separators=(",", ":")),
+            # TikTok's own bytes for the order (issue 13): kept as sent, never re-serialised.
+            "payload": remote.raw.decode() if isinstance(remote.raw, bytes)
+            else json.dumps(remote.raw, separators=(",", ":")),
         }
 
     def write_payloads(self) -> None:

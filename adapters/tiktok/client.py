@@ -12,6 +12,7 @@ from datetime import timezone
 from typing import Any, NoReturn
 
 import httpx
+import msgspec
 
 from adapters.redaction import redact
 from adapters.secret_key import SealedToken, TokensUnreadable
@@ -147,6 +148,16 @@ class TikTokHttpClient:
     def call(self, method: str, path: str, *, query: Mapping[str, QueryValue] | None = None,
              body: dict[str, Any] | None = None, access_token: str, shop_cipher: str | None = None,
              retry: bool = True) -> dict[str, Any]:
+        """A signed call to the Partner API; returns the envelope's `data` object ({} for null)."""
+        data = self.call_raw(method, path, query=query, body=body, access_token=access_token,
+                             shop_cipher=shop_cipher, retry=retry)
+        return _object(data, f"{method.upper()} {path}")
+
+    def call_raw(self, method: str, path: str, *, query: Mapping[str, QueryValue] | None = None,
+                 body: dict[str, Any] | None = None, access_token: str, shop_cipher: str | None = None,
+                 retry: bool = True) -> bytes:
+        """Like `call`, but returns the envelope's `data` as the JSON bytes TikTok sent (b"null"
+        when absent), for a caller that parses it once itself (the order pages)."""
         method = method.upper()
         _usable(access_token)
         if not path.startswith("/") or "?" in path:
@@ -170,17 +181,18 @@ class TikTokHttpClient:
 
     def get_token(self, auth_code: str) -> dict[str, Any]:
         grant = {"auth_code": auth_code, "grant_type": "authorized_code"}
-        return self._token("/api/v2/token/get", grant, auth_code, AuthorizationFailed)
+        return _object(self._token("/api/v2/token/get", grant, auth_code, AuthorizationFailed), "GET /api/v2/token/get")
 
     def refresh_token(self, refresh_token: str) -> dict[str, Any]:
         _usable(refresh_token)
         grant = {"refresh_token": refresh_token, "grant_type": "refresh_token"}
         # Not resent after an ambiguous failure: TikTok may already have rotated the refresh token,
         # and resending the old one would be refused as if the grant were revoked.
-        return self._token("/api/v2/token/refresh", grant, refresh_token, AuthorizationRevoked, retry=False)
+        return _object(self._token("/api/v2/token/refresh", grant, refresh_token, AuthorizationRevoked, retry=False),
+                       "GET /api/v2/token/refresh")
 
     def _token(self, path: str, grant: dict[str, str], secret: str,
-               refused: type[TikTokError], *, retry: bool = True) -> dict[str, Any]:
+               refused: type[TikTokError], *, retry: bool = True) -> bytes:
         # The token endpoints are unsigned and take app_secret in the query (TIKTOK_API.md 2.2).
         params = {"app_key": self._app_key, "app_secret": self._app_secret, **grant}
 
@@ -190,7 +202,7 @@ class TikTokHttpClient:
         return self._send("GET", path, build, retry=retry, secrets=(secret,), refused=refused)
 
     def _send(self, method: str, path: str, build: Callable[[], httpx.Request], *, retry: bool,
-              secrets: Iterable[str], refused: type[TikTokError]) -> dict[str, Any]:
+              secrets: Iterable[str], refused: type[TikTokError]) -> bytes:
         hidden = (self._app_secret, *secrets)
 
         def resend(failure: Exception) -> bool | float:
@@ -226,7 +238,7 @@ class TikTokHttpClient:
                                      f"{last.cause}{ambiguous}", code=last.code), last.request_id)
 
     def _attempt(self, method: str, path: str, request: httpx.Request, attempt: int,
-                 hidden: tuple[str, ...], refused: type[TikTokError]) -> dict[str, Any]:
+                 hidden: tuple[str, ...], refused: type[TikTokError]) -> bytes:
         try:
             response = self._http.send(request)
         except httpx.TransportError as exc:
@@ -243,10 +255,7 @@ class TikTokHttpClient:
         code = code if isinstance(code, int) and not isinstance(code, bool) else None
         _log.debug("%s %s attempt %d: HTTP %d, code %s", method, path, attempt, response.status_code, code)
         if envelope is not None and code == 0:
-            data = envelope.get("data")
-            if data is None or isinstance(data, dict):
-                return data or {}
-            raise TikTokError(f"TikTok answered {method} {path} with a non-object 'data'")
+            return bytes(envelope["data"])
         self._fail(response, envelope, code, f"{method} {path}", hidden, refused)
 
     def _fail(self, response: httpx.Response, envelope: dict[str, Any] | None, code: int | None,
@@ -335,12 +344,33 @@ def _tls_reason(error: ssl.SSLError) -> str:
     return f"the TLS handshake failed ({detail})"
 
 
+class _Envelope(msgspec.Struct):
+    # `data` is left unparsed: the caller reads it once, in the shape it expects.
+    code: Any = None
+    message: Any = None
+    request_id: Any = None
+    data: msgspec.Raw = msgspec.Raw(b"null")  # msgspec takes Raw alone, not in a union
+
+
+_ENVELOPE = msgspec.json.Decoder(_Envelope)
+
+
 def _envelope(response: httpx.Response) -> dict[str, Any] | None:
     try:
-        parsed = response.json()
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+        parsed = _ENVELOPE.decode(response.content)
+    except (msgspec.DecodeError, UnicodeDecodeError):  # invalid JSON, or not an object
         return None
-    return parsed if isinstance(parsed, dict) else None
+    return {"code": parsed.code, "message": parsed.message, "request_id": parsed.request_id, "data": parsed.data}
+
+
+def _object(data: bytes, where: str) -> dict[str, Any]:
+    try:
+        parsed = msgspec.json.decode(data)
+    except msgspec.DecodeError:
+        raise TikTokError(f"TikTok answered {where} with an unreadable 'data'") from None
+    if parsed is None or isinstance(parsed, dict):
+        return parsed or {}
+    raise TikTokError(f"TikTok answered {where} with a non-object 'data'")
 
 
 def _describe(exc: Exception, hidden: tuple[str, ...]) -> str:

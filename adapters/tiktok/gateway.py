@@ -3,13 +3,15 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+import msgspec
 from pydantic import BaseModel, ValidationError
 
 from adapters.tiktok.client import TikTokHttpClient
 from adapters.tiktok.mapping import (
     cancel_line_list,
     package_holding,
-    parse_order,
+    reason_of,
+    parse_orders,
     to_cancellation,
     to_grant,
     to_shop,
@@ -18,7 +20,8 @@ from adapters.tiktok.payloads import (
     CancelData,
     CancellationSearchData,
     RejectReasonsData,
-    OrderSearchData,
+    PAGE_DECODER,
+    OrdersPage,
     ShippedPackageData,
     ShippingProvidersData,
     ShopsData,
@@ -30,12 +33,10 @@ from application.ports import (
     AuthorizedShop,
     CancellationPage,
     OrderPage,
-    Rejected,
     RejectReason,
     ShippingProvider,
     TikTokShop,
 )
-from domain.imports import RemoteOrder
 from domain.stores import Connection, Grant
 
 P = TypeVar("P", bound=BaseModel)
@@ -88,25 +89,18 @@ class HttpxTikTokShop(TikTokShop):
         query: dict[str, Any] = {"page_size": page_size, "page_token": page_token or None,
                                  "sort_field": "update_time", "sort_order": "ASC"}
         try:
-            data = self._client.call("POST", "/order/202309/orders/search", query=query,
-                                     body={"update_time_ge": update_time_ge, "update_time_lt": update_time_lt},
-                                     access_token=conn.access_token, shop_cipher=conn.shop_cipher)
+            data = self._client.call_raw("POST", "/order/202309/orders/search", query=query,
+                                         body={"update_time_ge": update_time_ge, "update_time_lt": update_time_lt},
+                                         access_token=conn.access_token, shop_cipher=conn.shop_cipher)
         except TikTokRefused as exc:
             # The token is the only thing a follow-up page adds to the first page's request, and
             # TikTok answers a stale one with its generic invalid-parameter code.
             if page_token and exc.code == _INVALID_PARAMETER:
                 raise PageTokenExpired(f"TikTok no longer accepts the page token: {exc}", code=exc.code) from None
             raise
-        page = _read(OrderSearchData, data, "the order search page")
-        orders: list[RemoteOrder] = []
-        rejected: list[Rejected] = []
-        for raw in page.orders:
-            parsed = parse_order(raw)
-            if isinstance(parsed, Rejected):
-                rejected.append(parsed)
-            else:
-                orders.append(parsed)
-        return OrderPage(orders, page.next_page_token or None, rejected, count_of(page.total_count))
+        page = _read_page(data, "the order search page")
+        orders, rejected = parse_orders(page.orders)
+        return OrderPage(orders, page.next_page_token or None, rejected, _count(page.total_count))
 
     def cancel(self, conn: Connection, *, order_id: str, reason_name: str, line_item_ids: list[str] | None,
                bundle_line_item_ids: list[str] | None = None) -> str:
@@ -185,18 +179,13 @@ class HttpxTikTokShop(TikTokShop):
         if len(order_ids) > 50:
             raise ValueError("Get Order Detail takes at most 50 ids")
         try:
-            data = self._client.call("GET", "/order/202309/orders", query={"ids": list(order_ids)},
-                                     access_token=conn.access_token, shop_cipher=conn.shop_cipher)
+            data = self._client.call_raw("GET", "/order/202309/orders", query={"ids": list(order_ids)},
+                                         access_token=conn.access_token, shop_cipher=conn.shop_cipher)
         except TikTokRefused as exc:
             if exc.code == _NOT_THE_SHOPS:
                 return OrderPage([], None)
             raise
-        page = _read(OrderSearchData, data, "the order details")
-        orders: list[RemoteOrder] = []
-        rejected: list[Rejected] = []
-        for raw in page.orders:
-            parsed = parse_order(raw)
-            (rejected if isinstance(parsed, Rejected) else orders).append(parsed)  # type: ignore[arg-type]
+        orders, rejected = parse_orders(_read_page(data, "the order details").orders)
         return OrderPage(orders, None, rejected)
     def search_cancellations(
         self, conn: Connection, *, order_ids: list[str] | None = None, update_time_ge: int | None = None,
@@ -265,6 +254,18 @@ def _read(model: type[P], data: dict[str, Any], what: str) -> P:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise TikTokError(f"TikTok answered {what} in an unexpected shape ({where}: {first['msg']})") from None
+
+
+def _read_page(data: bytes, what: str) -> OrdersPage:
+    # The page's frame only: each order stays TikTok's bytes until `parse_orders` reads it.
+    try:
+        return PAGE_DECODER.decode(data if data != b"null" else b"{}")
+    except msgspec.DecodeError as exc:
+        raise TikTokError(f"TikTok answered {what} in an unexpected shape ({reason_of(exc)})") from None
+
+
+def _count(raw: msgspec.Raw) -> int | None:
+    return count_of(msgspec.json.decode(raw))
 
 
 def _grant(data: dict[str, Any], unusable: type[TikTokError]) -> Grant:

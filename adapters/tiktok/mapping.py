@@ -1,11 +1,10 @@
 """Anti-corruption layer: TikTok's wire format in, domain values out."""
 
-import json
 import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from pydantic import ValidationError
+import msgspec
 
 from application.ports import AuthorizedShop, Rejected
 from domain.addresses import Address
@@ -14,6 +13,7 @@ from domain.imports import RemoteComponent, RemoteLine, RemoteOrder, unfit
 from domain.orders import FulfilledBy
 from domain.stores import Grant
 from adapters.tiktok.payloads import (
+    ORDER_DECODER,
     CancellationRecord,
     CombinedListingSku,
     RecipientAddress,
@@ -89,7 +89,9 @@ def readable_name(product_name: str, sku_name: str) -> str:
     return f"{product} ({sku})" if product and sku and sku != product else product or sku
 
 
-def to_remote_order(payload: TikTokOrder, raw: dict | None = None) -> RemoteOrder:
+def to_remote_order(payload: TikTokOrder, raw: bytes | None = None) -> RemoteOrder:
+    if not payload.line_items:
+        raise ValueError("line_items: List should have at least 1 item")
     by_tiktok = payload.fulfillment_type == "FULFILLMENT_BY_TIKTOK"
     return RemoteOrder(
         tiktok_order_id=payload.id,
@@ -157,21 +159,40 @@ def to_components(skus: list[CombinedListingSku]) -> tuple[RemoteComponent, ...]
 
 
 def parse_order(raw: object) -> RemoteOrder | Rejected:
-    """Read one order of a page; a malformed one, or one the OMS cannot keep as sent (a control
-    character in an identifier, a text longer than its column: `domain.imports.unfit`), comes
-    back as Rejected with its reason."""
-    order_id = shown_id(raw.get("id", "?")) if isinstance(raw, dict) else "?"
+    """Read one order (TikTok's JSON bytes, or an already parsed object); a malformed one, or one
+    the OMS cannot keep as sent (a control character in an identifier, a text longer than its
+    column: `domain.imports.unfit`), comes back as Rejected with a one-line reason naming the
+    field. The order's own bytes are kept on it as the audit payload, never re-serialised."""
+    data = raw if isinstance(raw, bytes) else msgspec.json.encode(raw)
     try:
-        if not isinstance(raw, dict):
-            raise ValueError("an order must be a JSON object")
-        remote = to_remote_order(TikTokOrder.model_validate(raw), raw)
+        remote = to_remote_order(ORDER_DECODER.decode(data), data)
         why = unfit(remote)
         if why is not None:
             raise ValueError(why)
         return remote
-    except (ValidationError, ValueError, OverflowError, OSError) as exc:
-        reason = _reason(exc)
-        return Rejected(tiktok_order_id=order_id, reason=reason, raw=json.dumps(raw, default=str)[:20000])
+    except (msgspec.ValidationError, msgspec.DecodeError, ValueError, OverflowError, OSError) as exc:
+        return Rejected(tiktok_order_id=_id_of(data), reason=reason_of(exc), raw=data.decode(errors="replace")[:20000])
+
+
+def parse_orders(raws: list[msgspec.Raw]) -> tuple[list[RemoteOrder], list[Rejected]]:
+    """A page's orders, each read from its own bytes: the readable ones and the set-aside ones."""
+    orders: list[RemoteOrder] = []
+    rejected: list[Rejected] = []
+    for raw in raws:
+        parsed = parse_order(bytes(raw))
+        if isinstance(parsed, Rejected):
+            rejected.append(parsed)
+        else:
+            orders.append(parsed)
+    return orders, rejected
+
+
+def _id_of(data: bytes) -> str:
+    try:
+        found = msgspec.json.decode(data)
+    except msgspec.DecodeError:
+        return "?"
+    return shown_id(found.get("id", "?")) if isinstance(found, dict) else "?"
 
 
 def shown_id(value: object) -> str:
@@ -183,11 +204,18 @@ def shown_id(value: object) -> str:
     return text[: limits.ID]
 
 
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        return f"{where}: {first['msg']}"
+_AT = re.compile(r"^(?P<msg>.*) - at `\$(?P<where>[^`]*)`$")
+
+
+def reason_of(exc: Exception) -> str:
+    # msgspec says "Expected `int`, got `str` - at `$.line_items[0].quantity`": the field first.
+    if isinstance(exc, msgspec.ValidationError):
+        found = _AT.match(str(exc))
+        if found:
+            where = found["where"].lstrip(".")
+            return f"{where}: {found['msg']}" if where else found["msg"]
+    elif isinstance(exc, msgspec.DecodeError):
+        return f"not readable as JSON: {exc}"
     return str(exc)
 
 

@@ -1,3 +1,7 @@
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta, Struct
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -9,13 +13,21 @@ class _Payload(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class DistrictInfo(_Payload):
+# TikTok's orders are read with msgspec (issue 13): pages of orders are most of what the OMS
+# reads from TikTok, and msgspec validates into these frozen structs several times faster than
+# pydantic, while `msgspec.Raw` keeps each order's own bytes as TikTok sent them for the audit
+# payload. Unknown fields are ignored, never fatal (I-17); `strict=False` (see `ORDER_DECODER`)
+# accepts "123" for a number like pydantic did. Other answers stay pydantic models below.
+Time = Annotated[int, Meta(ge=0, lt=EPOCH_LIMIT)]
+
+
+class DistrictInfo(Struct, frozen=True):
     address_level_name: str = ""
     address_name: str = ""
     address_level: str = ""
 
 
-class RecipientAddress(_Payload):
+class RecipientAddress(Struct, frozen=True):
     name: str = ""
     first_name: str = ""
     last_name: str = ""
@@ -27,20 +39,20 @@ class RecipientAddress(_Payload):
     postal_code: str = ""
     region_code: str = ""
     post_town: str = ""
-    district_info: list[DistrictInfo] = Field(default_factory=list)
+    district_info: list[DistrictInfo] = msgspec.field(default_factory=list)
 
 
-class CombinedListingSku(_Payload):
+class CombinedListingSku(Struct, frozen=True):
     """One listing of a virtual bundle (`line_items[].combined_listing_skus[]`, Get Order List /
     Get Order Detail 202309; changelog "Virtual bundles are now available in order details")."""
 
     sku_id: str = ""
-    sku_count: int = Field(default=1, ge=1)
+    sku_count: Annotated[int, Meta(ge=1)] = 1
     product_id: str = ""
     seller_sku: str = ""
 
 
-class SubItem(_Payload):
+class SubItem(Struct, frozen=True):
     """One unit inside a virtual bundle line (`line_items[].sub_item_info[]`); its `id` is the
     `sub_order_line_item_id` of the 202602 cancel body."""
 
@@ -50,7 +62,7 @@ class SubItem(_Payload):
     display_status: str = ""
 
 
-class LineItem(_Payload):
+class LineItem(Struct, frozen=True):
     id: str
     sku_id: str = ""
     seller_sku: str = ""
@@ -68,29 +80,45 @@ class LineItem(_Payload):
     sub_item_info: list[SubItem] | None = None
 
 
-class Payment(_Payload):
+class Payment(Struct, frozen=True):
     currency: str = ""
     total_amount: str = "0"
 
 
-class TikTokOrder(_Payload):
+class TikTokOrder(Struct, frozen=True):
+    """One order of Search Orders / Get Order Detail 202309 (the fields the OMS reads)."""
+
     id: str
     status: str
+    create_time: Time
+    update_time: Time
+    line_items: list[LineItem]  # at least one: checked by the mapping, with a clear reason
     fulfillment_type: str = "FULFILLMENT_BY_SELLER"
-    create_time: int = Field(ge=0, lt=EPOCH_LIMIT)
-    update_time: int = Field(ge=0, lt=EPOCH_LIMIT)
-    line_items: list[LineItem] = Field(min_length=1)
     recipient_address: RecipientAddress | None = None
     delivery_option_id: str = ""
     payment: Payment | None = None
     is_buyer_request_cancel: bool | None = None  # True while a buyer's request awaits the seller
-    request_cancel_time: int | None = Field(default=None, ge=0, lt=EPOCH_LIMIT)
+    request_cancel_time: Time | None = None
 
 
-class OrderSearchData(_Payload):
-    orders: list[dict] = Field(default_factory=list)
+class OrderUpdate(Struct, frozen=True):
+    """The two fields that tell whether an order changed since it was stored (issue 13 item 4)."""
+
+    id: str
+    update_time: int
+
+
+class OrdersPage(Struct, frozen=True):
+    """A page of Search Orders / Get Order Detail: each order kept as TikTok's own bytes."""
+
+    orders: list[msgspec.Raw] = msgspec.field(default_factory=list)
     next_page_token: str | None = ""  # the last page sends "" (observed), null or nothing
-    total_count: object = None  # only a bound on the walk: any type is accepted, see `count_of`
+    total_count: msgspec.Raw = msgspec.Raw(b"null")  # only a bound on the walk: any type is accepted, see `count_of`
+
+
+ORDER_DECODER = msgspec.json.Decoder(TikTokOrder, strict=False)
+UPDATE_DECODER = msgspec.json.Decoder(OrderUpdate, strict=False)
+PAGE_DECODER = msgspec.json.Decoder(OrdersPage)
 
 
 class TokenData(_Payload):

@@ -232,6 +232,28 @@ class TestOrderSearch:
         assert "line_items" in rejected.reason
         assert json.loads(rejected.raw) == bad
 
+    def test_each_order_keeps_the_bytes_tiktok_sent_for_it_as_its_payload(self) -> None:
+        # TikTok's own spacing, key order and escapes: the audit payload is these bytes, not a re-serialisation.
+        first = json.dumps(an_order("576000000000000001", buyer_message="caf\u00e9 \u2603"), indent=1).encode()
+        second = json.dumps(an_order("576000000000000002"), ensure_ascii=False, sort_keys=True).encode()
+        body = b'{"code":0,"message":"Success","request_id":"r","data":{"total_count":2,"orders":[ ' + first + \
+            b' ,\n' + second + b'],"next_page_token":""}}'
+
+        page = search(gateway(FakeTikTok(httpx.Response(200, content=body))))
+
+        assert [o.raw for o in page.orders] == [first, second]
+
+    @pytest.mark.parametrize("field, value, reason", [
+        ("update_time", "soon", "update_time: Expected `int`, got `str`"),
+        ("line_items", [{"seller_sku": "X"}], "line_items[0]: Object missing required field `id`"),
+        ("line_items", [], "line_items: List should have at least 1 item"),
+    ])
+    def test_a_malformed_orders_reason_is_one_line_naming_the_field(self, field: str, value: Any, reason: str) -> None:
+        page = search(gateway(FakeTikTok(ok(a_page(an_order("576000000000000002", **{field: value}))))))
+
+        [rejected] = page.rejected
+        assert rejected.reason == reason
+
     def test_a_refused_page_token_means_the_window_is_read_again(self) -> None:
         tiktok = FakeTikTok(refused(36009004, "page_token is invalid"))
 

@@ -180,7 +180,9 @@ class Container(containers.DeclarativeContainer):
     map_listing = providers.Factory(MapListingHandler, uow=uow, clock=clock)
     unmap_listing = providers.Factory(UnmapListingHandler, uow=uow)
     sync_guard = providers.Singleton(_sync_guard, mode, engine.provider)
-    sync_orders = providers.Factory(SyncOrdersHandler, uow=uow, tiktok=tiktok, clock=clock, guard=sync_guard)
+    sync_orders = providers.Factory(SyncOrdersHandler, uow=uow, tiktok=tiktok, clock=clock, guard=sync_guard,
+                                    overlap_seconds=settings.provided.sync_overlap_seconds,
+                                    deep_window_seconds=settings.provided.sync_deep_window_seconds)
     split_order = providers.Factory(SplitOrderHandler, uow=uow, tiktok=tiktok, clock=clock)
     assign_warehouse = providers.Factory(AssignWarehouseHandler, uow=uow)
     ship_order = providers.Factory(ShipOrderHandler, uow=uow, tiktok=tiktok, clock=clock)

@@ -67,6 +67,23 @@ class Settings(BaseSettings):
         default=300.0, gt=0, validation_alias=AliasChoices("TIKTOK_OMS_SYNC_INTERVAL", "sync_interval_seconds"),
         description="Each connected store is synced at least this often (seconds).",
     )
+    # Re-read window of each sync (issue 13). TikTok's docs warn that an order's update_time may
+    # fall outside the window asked for while TikTok refreshes it (search lags its writes), and
+    # integrators overlap windows by two hours (Hemi: `last_run - 2 h`; TIKTOK_API.md 3.1, 8):
+    # so each sync reads again the last two hours. The re-reads cost little: an order whose
+    # update_time and bytes match what is stored is skipped before any parsing or writing.
+    sync_overlap_seconds: int = Field(
+        default=7200, ge=0, le=30 * 86400,
+        validation_alias=AliasChoices("TIKTOK_OMS_SYNC_OVERLAP_SECONDS", "sync_overlap_seconds"),
+        description="Each sync reads again the orders updated this long before the last one ended (seconds).",
+    )
+    # A straggler that TikTok's search shows later than the overlap: once per this period (the
+    # first sync after each period boundary, UTC), a sync reads the whole period again; 0 never.
+    sync_deep_window_seconds: int = Field(
+        default=86400, ge=0, le=90 * 86400,
+        validation_alias=AliasChoices("TIKTOK_OMS_SYNC_DEEP_WINDOW_SECONDS", "sync_deep_window_seconds"),
+        description="Once per this period a sync reads this far back (seconds; 0: never).",
+    )
     token_upkeep_seconds: float = Field(
         default=3600.0, gt=0,
         validation_alias=AliasChoices("TIKTOK_OMS_TOKEN_UPKEEP_INTERVAL", "token_upkeep_seconds"),

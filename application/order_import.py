@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from application.lookup import new_id
-from application.ports import OrderPage, Quarantined, UnitOfWork
+from application.ports import OrderPage, Quarantined, Rejected, UnitOfWork, UnreadOrder
 from domain.catalog import Listing
 from domain.imports import ImportOutcome, RemoteOrder, import_remote_order
 from domain.orders import OrderStatus
@@ -46,9 +46,18 @@ def import_orders(uow: UnitOfWork, store_id: str, page: OrderPage, now: datetime
     summary = summary if summary is not None else SyncSummary()
     store = uow.stores.get(store_id)
     assert store is not None
+    remotes, rejected = list(page.orders), list(page.rejected)
+    if page.unread:
+        kept = uow.orders.versions(store_id, [u.tiktok_order_id for u in page.unread])
+        for unread in page.unread:
+            if unchanged(unread, kept.get(unread.tiktok_order_id)):
+                summary.unchanged += 1
+                continue
+            parsed = unread.read(unread.raw)
+            (rejected if isinstance(parsed, Rejected) else remotes).append(parsed)  # type: ignore[arg-type]
     mapping = {l.seller_sku: l.product_sku for l in uow.listings.for_store(store_id)}
-    existing = uow.orders.parts(store_id, [o.tiktok_order_id for o in page.orders])
-    for remote in page.orders:
+    existing = uow.orders.parts(store_id, [o.tiktok_order_id for o in remotes])
+    for remote in remotes:
         parts = existing.get(remote.tiktok_order_id, [])
         result = import_remote_order(remote, store=store, parts=parts, mapping=mapping, new_id=new_id)
         setattr(summary, result.outcome.value, getattr(summary, result.outcome.value) + 1)
@@ -64,12 +73,22 @@ def import_orders(uow: UnitOfWork, store_id: str, page: OrderPage, now: datetime
             summary.in_review += part.status is OrderStatus.IN_REVIEW
             for movement in part.settle_fbt_stock(now):
                 uow.movements.add(movement)
-    uow.quarantine.release(store_id, [o.tiktok_order_id for o in page.orders])
-    for bad in page.rejected:
+    uow.quarantine.release(store_id, [o.tiktok_order_id for o in remotes])
+    for bad in rejected:
         uow.quarantine.add(Quarantined(store_id, bad.tiktok_order_id, bad.reason, bad.raw))
         summary.quarantined += 1
         summary.quarantine_reasons.append(f"{bad.tiktok_order_id}: {bad.reason}")
     return summary
+
+
+def unchanged(order: UnreadOrder, kept: tuple[int, bytes] | None) -> bool:
+    """Whether importing this order again would change nothing: the OMS keeps a newer version,
+    or the same version (update_time) in the very same bytes. An equal update_time alone is not
+    enough: TikTok counts in seconds, so two changes within one second share it (R16)."""
+    if kept is None:
+        return False
+    update_time, raw = kept
+    return update_time > order.update_time or (update_time == order.update_time and raw == order.raw)
 
 
 def raw_text(remote: RemoteOrder) -> str:

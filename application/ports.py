@@ -1,6 +1,6 @@
 import abc
 import builtins
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -153,6 +153,9 @@ class OrderRepository(OrderSummaries, Protocol):
     def keep_payload(self, store_id: str, remote: RemoteOrder) -> None:
         """Keep TikTok's raw order for audit and re-mapping (newest version only)."""
         ...
+    def versions(self, store_id: str, tiktok_order_ids: Iterable[str]) -> dict[str, tuple[int, bytes]]:
+        """The version kept of each of these TikTok orders: (update_time, TikTok's bytes as kept)."""
+        ...
     def with_seller_sku(self, store_id: str, seller_sku: str) -> list[Order]: ...
     def list(
         self, *, store_id: str | None = None, status: str | None = None, fulfilled_by: str | None = None,
@@ -302,11 +305,39 @@ class Rejected:
 
 
 @dataclass(frozen=True, slots=True)
+class UnreadOrder:
+    """An order of a page not read yet: TikTok's bytes for it, and the two fields that tell
+    whether it changed since it was stored, so an unchanged one costs no parsing (issue 13)."""
+
+    tiktok_order_id: str
+    update_time: int  # Unix seconds
+    raw: bytes
+    read: Callable[[bytes], "RemoteOrder | Rejected"]  # the full, validating read of `raw`
+
+
+@dataclass(frozen=True, slots=True)
 class OrderPage:
     orders: list[RemoteOrder]
     next_page_token: str | None
     rejected: list[Rejected] = field(default_factory=list)
     total_count: int | None = None  # what TikTok says the window holds; None when absent or unreadable
+    unread: list[UnreadOrder] = field(default_factory=list)  # read by the import only if changed
+
+    def read(self) -> "OrderPage":
+        """This page with every order read (none left unread), in the page's order."""
+        if not self.unread:
+            return self
+        orders, rejected = list(self.orders), list(self.rejected)
+        for unread in self.unread:
+            parsed = unread.read(unread.raw)
+            (rejected if isinstance(parsed, Rejected) else orders).append(parsed)  # type: ignore[arg-type]
+        return OrderPage(orders, self.next_page_token, rejected, self.total_count)
+
+    def versions(self) -> set[tuple[str, int]]:
+        """Every order of the page as (TikTok order id, update_time); -1 for an unreadable one."""
+        return ({(o.tiktok_order_id, o.update_time) for o in self.orders}
+                | {(u.tiktok_order_id, u.update_time) for u in self.unread}
+                | {(r.tiktok_order_id, -1) for r in self.rejected})
 
 
 @dataclass(frozen=True, slots=True)

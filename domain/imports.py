@@ -127,9 +127,9 @@ def unfit(remote: RemoteOrder) -> str | None:
                 (f"lines[{n}].components[{m}].product_id", component.product_id, limits.ID, True),
             ]
     for name, value, limit, identifier in fields:
-        if identifier and (found := limits.control_characters(value)):
-            return f"{name}: contains control characters ({', '.join(found)})"
-        if limits.too_long(value, limit):
+        if identifier and limits.has_control_characters(value):
+            return f"{name}: contains control characters ({', '.join(limits.control_characters(value))})"
+        if len(value) > limit:
             return f"{name}: longer than {limit} characters ({len(value)})"
     return None
 

@@ -4,7 +4,11 @@ A value is checked against it before anything is stored or sent to TikTok, so Ti
 told something (a tracking number, say) that the database would then refuse.
 """
 
+import re
 import unicodedata
+
+# Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 ID = 64  # OMS ids, TikTok order / line item / package / provider ids
 NAME = 255  # store, warehouse and product names; shop names and ciphers
@@ -21,6 +25,11 @@ CANCEL_REASON = 128  # TikTok's cancel reason names (the longest known is 69 cha
 def control_characters(text: str) -> list[str]:
     """The control characters (newline, tab, NUL, …; Unicode category Cc) in `text`, as escapes."""
     return sorted({repr(ch)[1:-1] for ch in text if unicodedata.category(ch) == "Cc"})
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether `text` holds a control character (Unicode category Cc); fast, for every field read."""
+    return _CONTROL.search(text) is not None
 
 
 def too_long(text: str, limit: int) -> bool:

@@ -1,8 +1,12 @@
 from dataclasses import dataclass, field
 
 # Re-read the last two hours each time: TikTok's update_time has one-second granularity and
-# its search may lag behind writes, so a window's edge is never trusted on its own.
+# its search may lag behind writes, so a window's edge is never trusted on its own. The default
+# of the TIKTOK_OMS_SYNC_OVERLAP_SECONDS setting.
 OVERLAP_SECONDS = 2 * 60 * 60
+# Once a day, a sync reads the whole day again (stragglers later than the overlap); the default
+# of TIKTOK_OMS_SYNC_DEEP_WINDOW_SECONDS.
+DEEP_WINDOW_SECONDS = 24 * 60 * 60
 
 
 @dataclass
@@ -19,10 +23,20 @@ class SyncCheckpoint:
     def in_flight(self) -> bool:
         return self.window_end is not None
 
-    def open_window(self, *, now: int, full: bool) -> None:
+    def open_window(self, *, now: int, full: bool, overlap: int = OVERLAP_SECONDS,
+                    deep_window: int = DEEP_WINDOW_SECONDS) -> None:
+        """Start the window [start, now + 1) in Unix seconds, or resume the one in flight.
+
+        It starts `overlap` seconds before the cursor; the first sync after each `deep_window`
+        boundary (periods counted from the epoch, UTC) starts `deep_window` seconds before it
+        instead, so once per period a straggler TikTok's search showed late comes in too.
+        """
         if self.in_flight and not full:
             return  # resume the interrupted window where its last committed page left off
-        self.window_start = 0 if full or not self.cursor else max(0, self.cursor - OVERLAP_SECONDS)
+        back = overlap
+        if deep_window and now // deep_window != self.cursor // deep_window:
+            back = max(overlap, deep_window)
+        self.window_start = 0 if full or not self.cursor else max(0, self.cursor - back)
         self.window_end = now + 1  # through the current second
         self.page_token = None
 

@@ -164,6 +164,14 @@ class InMemoryOrderRepository:
         if remote.raw is not None and (kept is None or kept[0] <= remote.update_time):
             self._payloads[key] = (remote.update_time, remote.raw)
 
+    def versions(self, store_id: str, tiktok_order_ids: Iterable[str]) -> dict[str, tuple[int, bytes]]:
+        found: dict[str, tuple[int, bytes]] = {}
+        for order_id in tiktok_order_ids:
+            kept = self._payloads.get((store_id, order_id))
+            if kept is not None and isinstance(kept[1], bytes):
+                found[order_id] = (kept[0], kept[1])
+        return found
+
     def payload(self, store_id: str, tiktok_order_id: str) -> object | None:
         kept = self._payloads.get((store_id, tiktok_order_id))
         if kept is None:

@@ -75,6 +75,20 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
             else json.dumps(remote.raw, separators=(",", ":")),
         }
 
+    def versions(self, store_id: str, tiktok_order_ids: Iterable[str]) -> dict[str, tuple[int, bytes]]:
+        self.write_payloads()
+        c = t.order_payloads.c
+        found: dict[str, tuple[int, bytes]] = {}
+        wanted = sorted(set(tiktok_order_ids))
+        for start in range(0, len(wanted), 500):
+            rows = self._session.execute(
+                select(c.tiktok_order_id, c.update_time, c.payload)
+                .where(c.store_id == store_id, c.tiktok_order_id.in_(wanted[start:start + 500]))
+            )
+            for order_id, update_time, payload in rows:
+                found[order_id] = (update_time, payload.encode())
+        return found
+
     def write_payloads(self) -> None:
         if not self._payloads:
             return

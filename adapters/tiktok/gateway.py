@@ -12,6 +12,7 @@ from adapters.tiktok.mapping import (
     package_holding,
     reason_of,
     parse_orders,
+    read_stamps,
     to_cancellation,
     to_grant,
     to_shop,
@@ -99,8 +100,8 @@ class HttpxTikTokShop(TikTokShop):
                 raise PageTokenExpired(f"TikTok no longer accepts the page token: {exc}", code=exc.code) from None
             raise
         page = _read_page(data, "the order search page")
-        orders, rejected = parse_orders(page.orders)
-        return OrderPage(orders, page.next_page_token or None, rejected, _count(page.total_count))
+        orders, rejected, unread = read_stamps(page.orders)
+        return OrderPage(orders, page.next_page_token or None, rejected, _count(page.total_count), unread)
 
     def cancel(self, conn: Connection, *, order_id: str, reason_name: str, line_item_ids: list[str] | None,
                bundle_line_item_ids: list[str] | None = None) -> str:

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 import msgspec
 
-from application.ports import AuthorizedShop, Rejected
+from application.ports import AuthorizedShop, Rejected, UnreadOrder
 from domain.addresses import Address
 from domain import limits
 from domain.imports import RemoteComponent, RemoteLine, RemoteOrder, unfit
@@ -14,6 +14,7 @@ from domain.orders import FulfilledBy
 from domain.stores import Grant
 from adapters.tiktok.payloads import (
     ORDER_DECODER,
+    UPDATE_DECODER,
     CancellationRecord,
     CombinedListingSku,
     RecipientAddress,
@@ -185,6 +186,25 @@ def parse_orders(raws: list[msgspec.Raw]) -> tuple[list[RemoteOrder], list[Rejec
         else:
             orders.append(parsed)
     return orders, rejected
+
+
+def read_stamps(raws: list[msgspec.Raw]) -> tuple[list[RemoteOrder], list[Rejected], list[UnreadOrder]]:
+    """A search page's orders left unread but for their id and update_time (issue 13: an order
+    the OMS already holds in this version costs no parsing); one whose id or update_time cannot
+    be read is read in full at once, and so set aside with its reason."""
+    orders: list[RemoteOrder] = []
+    rejected: list[Rejected] = []
+    unread: list[UnreadOrder] = []
+    for raw in raws:
+        data = bytes(raw)
+        try:
+            stamp = UPDATE_DECODER.decode(data)
+        except msgspec.DecodeError:
+            parsed = parse_order(data)
+            (rejected if isinstance(parsed, Rejected) else orders).append(parsed)  # type: ignore[arg-type]
+            continue
+        unread.append(UnreadOrder(stamp.id, stamp.update_time, data, parse_order))
+    return orders, rejected, unread
 
 
 def _id_of(data: bytes) -> str:

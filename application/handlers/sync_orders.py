@@ -15,7 +15,7 @@ from application.order_import import SyncSummary, import_orders, raw_text
 from application.ports import Clock, OrderPage, Rejected, SyncGuard, TikTokShop, UnitOfWork
 from application.handlers.cancellation_requests import CancellationRequestImporter
 from application.tiktok_session import ShopSession
-from domain.sync import PageWalk, SyncCheckpoint, SyncStalled
+from domain.sync import DEEP_WINDOW_SECONDS, OVERLAP_SECONDS, PageWalk, SyncCheckpoint, SyncStalled
 
 PAGE_SIZE = 100
 
@@ -34,7 +34,11 @@ class SyncOrdersHandler:
       Cancellations); the window closes only once they are in.
     """
 
-    def __init__(self, uow: UnitOfWork, tiktok: TikTokShop, clock: Clock, guard: SyncGuard | None = None) -> None:
+    def __init__(self, uow: UnitOfWork, tiktok: TikTokShop, clock: Clock, guard: SyncGuard | None = None, *,
+                 overlap_seconds: int = OVERLAP_SECONDS, deep_window_seconds: int = DEEP_WINDOW_SECONDS) -> None:
+        """`overlap_seconds`: how far before the last sync's end each sync reads again;
+        `deep_window_seconds`: once per this period a sync reads this far back (0: never)."""
+        self._overlap, self._deep_window = overlap_seconds, deep_window_seconds
         self._uow = uow
         self._tiktok = tiktok
         self._clock = clock
@@ -61,7 +65,8 @@ class SyncOrdersHandler:
                 raise StoreNotConnected(store.name)
             self._uow.lock_store(store.id)
             checkpoint = self._uow.checkpoints.get(store.id) or SyncCheckpoint(store_id=store.id)
-            checkpoint.open_window(now=int(self._clock.now().timestamp()), full=cmd.full)
+            checkpoint.open_window(now=int(self._clock.now().timestamp()), full=cmd.full, overlap=self._overlap,
+                                   deep_window=self._deep_window)
             self._uow.checkpoints.add(checkpoint)
             self._uow.commit()
             store_id, window_end = store.id, checkpoint.window_end
@@ -75,9 +80,7 @@ class SyncOrdersHandler:
                 if fetched is None:
                     break  # another sync of this store finished the window meanwhile
                 page = fetched
-                walk.page(next_token=page.next_page_token, total_count=page.total_count,
-                          orders={(o.tiktok_order_id, o.update_time) for o in page.orders}
-                          | {(r.tiktok_order_id, -1) for r in page.rejected})
+                walk.page(next_token=page.next_page_token, total_count=page.total_count, orders=page.versions())
                 self._import(store_id, window_end, page, summary)
                 summary.pages += 1
                 if progress:
@@ -163,6 +166,7 @@ class SyncOrdersHandler:
         # the one refused is set aside with the database's reason and the rest of the page stays.
         # The checkpoint commits last, with the set-aside orders: a crash before reads the page again.
         summary = SyncSummary()
+        page = page.read()
         refused: list[Rejected] = list(page.rejected)
         for remote in page.orders:
             alone = SyncSummary()

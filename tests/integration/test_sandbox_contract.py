@@ -98,7 +98,7 @@ def every_page(gw: HttpxTikTokShop, conn: Connection, page_size: int = 4) -> lis
     pages, token = [], None
     while True:
         page = gw.search_orders(conn, update_time_ge=0, update_time_lt=int(T0) + 1, page_token=token,
-                                page_size=page_size)
+                                page_size=page_size).read()
         pages.append(page)
         token = page.next_page_token
         if not token:

@@ -64,7 +64,7 @@ class ReplayingTikTokShop(InProcessTikTokShop):
         self.served: list[OrderPage] = []
 
     def search_orders(self, conn: Connection, **kwargs: Any) -> OrderPage:
-        page = self.replays.pop(0) if self.replays else super().search_orders(conn, **kwargs)
+        page = self.replays.pop(0) if self.replays else super().search_orders(conn, **kwargs).read()
         self.served.append(page)
         return page
 

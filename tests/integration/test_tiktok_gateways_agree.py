@@ -80,7 +80,7 @@ def outcome(action: Callable[[], Any]) -> Any:
 def pages(w: World, conn: Connection, size: int) -> list[Any]:
     found, token = [], None
     while True:
-        page = w.gateway.search_orders(conn, update_time_ge=0, update_time_lt=T0 + 1, page_token=token, page_size=size)
+        page = w.gateway.search_orders(conn, update_time_ge=0, update_time_lt=T0 + 1, page_token=token, page_size=size).read()
         found.append(page)
         if not (token := page.next_page_token):
             return found

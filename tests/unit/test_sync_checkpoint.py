@@ -169,3 +169,30 @@ class TestPageWalk:
 
         with pytest.raises(SyncStalled, match="refused its own page tokens"):
             walk.restart()
+
+
+class TestWindows:
+    def test_the_overlap_is_what_the_sync_is_given(self) -> None:
+        checkpoint = SyncCheckpoint(store_id="st_1", cursor=NOW)
+
+        checkpoint.open_window(now=NOW + 600, full=False, overlap=300, deep_window=0)
+
+        assert checkpoint.window_start == NOW - 300
+
+    def test_the_first_sync_of_a_new_period_reads_the_deep_window(self) -> None:
+        day = 86_400
+        cursor = (NOW // day) * day + day - 100  # 100 s before midnight UTC
+        checkpoint = SyncCheckpoint(store_id="st_1", cursor=cursor)
+
+        checkpoint.open_window(now=cursor + 200, full=False, overlap=7200, deep_window=day)
+
+        assert checkpoint.window_start == cursor - day
+
+    def test_later_syncs_of_the_same_period_read_the_overlap_only(self) -> None:
+        day = 86_400
+        cursor = (NOW // day) * day + 100
+        checkpoint = SyncCheckpoint(store_id="st_1", cursor=cursor)
+
+        checkpoint.open_window(now=cursor + 300, full=False, overlap=7200, deep_window=day)
+
+        assert checkpoint.window_start == cursor - 7200

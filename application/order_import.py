@@ -39,12 +39,12 @@ class SyncSummary:
 
 
 def import_orders(uow: UnitOfWork, store_id: str, page: OrderPage, now: datetime,
-                  summary: SyncSummary | None = None) -> SyncSummary:
+                  summary: SyncSummary | None = None, *, store: Store | None = None) -> SyncSummary:
     """Import one page of TikTok orders inside the caller's transaction (which has taken the
     store lock); the caller commits. Newer versions only (R16); FBT per the store's settings (R9);
     unknown listings registered unmapped (R12); malformed orders set aside with their reason."""
     summary = summary if summary is not None else SyncSummary()
-    store = uow.stores.get(store_id)
+    store = store or uow.stores.get(store_id)  # a sync reads its store once
     assert store is not None
     remotes, rejected = list(page.orders), list(page.rejected)
     if page.unread:
@@ -55,7 +55,9 @@ def import_orders(uow: UnitOfWork, store_id: str, page: OrderPage, now: datetime
                 continue
             parsed = unread.read(unread.raw)
             (rejected if isinstance(parsed, Rejected) else remotes).append(parsed)  # type: ignore[arg-type]
-    mapping = {l.seller_sku: l.product_sku for l in uow.listings.for_store(store_id)}
+    # Read in this transaction: mapping a listing takes the store lock too, so a page never
+    # imports with a mapping older than the last one committed.
+    mapping = uow.listings.mapping(store_id)
     existing = uow.orders.parts(store_id, [o.tiktok_order_id for o in remotes])
     for remote in remotes:
         parts = existing.get(remote.tiktok_order_id, [])

@@ -40,8 +40,19 @@ class SyncCheckpoint:
         self.window_end = now + 1  # through the current second
         self.page_token = None
 
-    def page_done(self, next_page_token: str | None) -> None:
+    def owns(self, window_end: int) -> bool:
+        """Whether the window in flight is still the one ending at `window_end` (Unix seconds):
+        a sync that opened it may still advance or close it; one whose window was closed or
+        rewound meanwhile (another sync, new FBT settings) may not."""
+        return self.window_end is not None and self.window_end == window_end
+
+    def page_done(self, next_page_token: str | None, *, window_end: int | None = None) -> bool:
+        """Record the next page's token as progress, if the window ending at `window_end` is still
+        in flight (any window when None); returns whether it was recorded."""
+        if window_end is not None and not self.owns(window_end):
+            return False  # the page belongs to a window now closed: its data stays, not its token
         self.page_token = next_page_token or None
+        return True
 
     def restart_window(self) -> None:
         self.page_token = None

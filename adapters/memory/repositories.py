@@ -151,6 +151,9 @@ class InMemoryListingRepository:
     def for_store(self, store_id: str) -> list[Listing]:
         return sorted((l for l in self._rows.values() if l.store_id == store_id), key=lambda l: l.seller_sku)
 
+    def mapping(self, store_id: str) -> dict[str, str | None]:
+        return {l.seller_sku: l.product_sku for l in self._rows.values() if l.store_id == store_id}
+
 
 class InMemoryOrderRepository:
     def __init__(self, rows: dict[str, Order], payloads: dict[tuple[str, str], tuple[int, object]]) -> None:

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from adapters.persistence import tables as t
@@ -59,13 +58,29 @@ class OrderMapper:
         return found
 
     def write(self) -> None:
-        """Write the orders added or changed in this unit of work, in three statements."""
+        """Write the orders added or changed in this unit of work: orders added (never read) by
+        plain INSERTs, orders read and changed by upserts, each table in one executemany."""
         changed = [(o, state) for o in self._seen.values() if (state := _state(o)) != self._saved.get(o.id)]
         if not changed:
             return
-        self._upsert(t.orders, [state[0] for _, state in changed])
-        self._upsert(t.order_lines, [row for _, state in changed for row in state[1]])
-        self._upsert(t.order_line_components, [row for _, state in changed for row in state[3]])
+        sql = _Sql.of(self._session.get_bind().dialect)
+        connection = self._session.connection()
+        # What this unit of work read is upserted; what it made (orders, lines) is inserted. A
+        # split part is a new order of lines read: its lines are upserted.
+        loaded = {row[0] for state in self._saved.values() for row in state[1]}
+        writes: list[tuple[Any, str, list[tuple[Any, ...]]]] = [
+            (t.orders, "insert", [state[0] for o, state in changed if o.id not in self._saved]),
+            (t.orders, "upsert", [state[0] for o, state in changed if o.id in self._saved]),
+        ]
+        lines = [row for _, state in changed for row in state[1]]
+        writes += [(t.order_lines, "insert", [row for row in lines if row[0] not in loaded]),
+                   (t.order_lines, "upsert", [row for row in lines if row[0] in loaded])]
+        components = [row for _, state in changed for row in state[3]]
+        writes += [(t.order_line_components, "insert", [row for row in components if row[0] not in loaded]),
+                   (t.order_line_components, "upsert", [row for row in components if row[0] in loaded])]
+        for table, verb, rows in writes:
+            if rows:
+                connection.exec_driver_sql(getattr(sql, verb)[table.name], sql.bind(table, rows))
         new_shipments = [
             _shipment_row(o.id, s)
             for o, _ in changed
@@ -76,16 +91,39 @@ class OrderMapper:
         for order, state in changed:
             self._saved[order.id] = state
 
-    def _upsert(self, table: Any, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        dialect = postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(table)
-        keys = [c.name for c in table.primary_key]
-        statement = statement.on_conflict_do_update(
-            index_elements=keys, set_={name: statement.excluded[name] for name in rows[0] if name not in keys}
-        )
-        self._session.execute(statement, rows)
+
+class _Sql:
+    """The statements of the order tables for one dialect, built once per process (issue 13):
+    DBAPI text with positional parameters, and each column's bind processing as SQLAlchemy
+    itself would apply it, so the rows stored are exactly those SQLAlchemy would write."""
+
+    _built: dict[str, "_Sql"] = {}
+
+    def __init__(self, dialect: Any) -> None:
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        self.insert: dict[str, str] = {}
+        self.upsert: dict[str, str] = {}
+        self._processors: dict[str, list[Any]] = {}
+        for table in (t.orders, t.order_lines, t.order_line_components):
+            names = [c.name for c in table.columns]
+            keys = [c.name for c in table.primary_key]
+            columns = ", ".join('"' + n + '"' for n in names)
+            insert = f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join(mark for _ in names)})"
+            self.insert[table.name] = insert
+            updates = ", ".join('"' + n + '" = excluded."' + n + '"' for n in names if n not in keys)
+            self.upsert[table.name] = f"{insert} ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+            self._processors[table.name] = [c.type._cached_bind_processor(dialect) for c in table.columns]
+
+    @classmethod
+    def of(cls, dialect: Any) -> "_Sql":
+        built = cls._built.get(dialect.name)
+        if built is None:
+            built = cls._built[dialect.name] = cls(dialect)
+        return built
+
+    def bind(self, table: Any, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        processors = self._processors[table.name]
+        return [tuple(p(v) if p is not None and v is not None else v for p, v in zip(processors, row)) for row in rows]
 
 
 def _state(order: Order) -> tuple[Any, ...]:
@@ -137,24 +175,21 @@ def _line(row: Any, components: list[Any]) -> OrderLine:
     return line
 
 
-def _component_row(order: Order, line: OrderLine, position: int, component: BundleComponent) -> dict[str, Any]:
-    return {
-        "line_id": line.id, "position": position, "order_id": order.id, "store_id": order.store_id,
-        "seller_sku": component.seller_sku, "sku_id": component.sku_id, "product_id": component.product_id,
-        "quantity": component.quantity, "product_sku": component.product_sku,
-    }
+# Rows are tuples in the tables' column order (checked at import below): what the DBAPI takes.
+def _component_row(order: Order, line: OrderLine, position: int, component: BundleComponent) -> tuple[Any, ...]:
+    return (line.id, position, order.id, order.store_id, component.seller_sku, component.sku_id,
+            component.product_id, component.quantity, component.product_sku)
 
 
-def _order_row(order: Order) -> dict[str, Any]:
-    return {
-        "id": order.id, "store_id": order.store_id, "tiktok_order_id": order.tiktok_order_id,
-        "split_index": order.split_index, "parent_order_id": order.parent_order_id,
-        "fulfilled_by": order.fulfilled_by, "status": order.status, "tiktok_status": order.tiktok_status,
-        "tiktok_update_time": order.tiktok_update_time, "created_at": order.created_at,
-        **{f"address_{f}": getattr(order.address, f) for f in _ADDRESS},
-        "delivery_option_id": order.delivery_option_id, "currency": order.currency, "warehouse_id": order.warehouse_id,
-        **_request_columns(order.cancellation_request),
-    }
+def _order_row(order: Order) -> tuple[Any, ...]:
+    a = order.address
+    return (
+        order.id, order.store_id, order.tiktok_order_id, order.split_index, order.parent_order_id,
+        order.fulfilled_by, order.status, order.tiktok_status, order.tiktok_update_time, order.created_at,
+        a.name, a.line1, a.line2, a.city, a.region, a.postal_code, a.country, a.phone,
+        order.delivery_option_id, order.currency, order.warehouse_id,
+        *_request_columns(order.cancellation_request).values(),
+    )
 
 
 def _request(row: Any) -> CancellationRequest | None:
@@ -181,13 +216,25 @@ def _request_columns(request: CancellationRequest | None) -> dict[str, Any]:
     }
 
 
-def _line_row(order: Order, position: int, line: OrderLine) -> dict[str, Any]:
-    return {
-        "id": line.id, "order_id": order.id, "store_id": order.store_id, "position": position,
-        "tiktok_line_item_id": line.tiktok_line_item_id, "seller_sku": line.seller_sku, "sku_id": line.sku_id,
-        "product_sku": line.product_sku, "quantity": line.quantity, "status": line.status,
-        "sale_price": line.sale_price, "stock_released": line.stock_released, "product_name": line.product_name,
-    }
+def _line_row(order: Order, position: int, line: OrderLine) -> tuple[Any, ...]:
+    return (line.id, order.id, order.store_id, position, line.tiktok_line_item_id, line.seller_sku, line.sku_id,
+            line.product_sku, line.quantity, line.status, line.sale_price, line.stock_released, line.product_name)
+
+
+_COLUMNS = {
+    "orders": ("id", "store_id", "tiktok_order_id", "split_index", "parent_order_id", "fulfilled_by", "status",
+               "tiktok_status", "tiktok_update_time", "created_at", *(f"address_{f}" for f in _ADDRESS),
+               "delivery_option_id", "currency", "warehouse_id", "cancel_request_status", "cancel_requested_at",
+               "cancel_request_id", "cancel_request_reason", "cancel_request_reason_text",
+               "cancel_request_respond_by", "cancel_request_line_item_ids", "cancel_request_decision"),
+    "order_lines": ("id", "order_id", "store_id", "position", "tiktok_line_item_id", "seller_sku", "sku_id",
+                    "product_sku", "quantity", "status", "sale_price", "stock_released", "product_name"),
+    "order_line_components": ("line_id", "position", "order_id", "store_id", "seller_sku", "sku_id", "product_id",
+                              "quantity", "product_sku"),
+}
+for _table in (t.orders, t.order_lines, t.order_line_components):
+    # A column added to a table must be added to its row above, in the same place.
+    assert tuple(c.name for c in _table.columns) == _COLUMNS[_table.name], _table.name
 
 
 def _shipment_row(order_id: str, shipment: Shipment) -> dict[str, Any]:

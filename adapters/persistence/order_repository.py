@@ -3,7 +3,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from adapters.persistence import order_list
@@ -16,6 +15,12 @@ from domain.orders import Order
 
 _ORDER_LIST = order_list.ORDER_LIST
 _conditions = order_list.conditions
+# Newest wins: an older copy never replaces the one kept (both dialects spell it the same).
+_PAYLOAD_UPSERT = (
+    "INSERT INTO order_payloads (store_id, tiktok_order_id, update_time, payload) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (store_id, tiktok_order_id) DO UPDATE SET update_time = excluded.update_time, "
+    "payload = excluded.payload WHERE excluded.update_time >= order_payloads.update_time"
+)
 
 
 class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
@@ -92,13 +97,11 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
     def write_payloads(self) -> None:
         if not self._payloads:
             return
-        statement = _upsert(self._session, t.order_payloads)
-        statement = statement.on_conflict_do_update(
-            index_elements=[t.order_payloads.c.store_id, t.order_payloads.c.tiktok_order_id],
-            set_={"update_time": statement.excluded.update_time, "payload": statement.excluded.payload},
-            where=statement.excluded.update_time >= t.order_payloads.c.update_time,
+        mark = "?" if self._session.get_bind().dialect.paramstyle == "qmark" else "%s"
+        self._session.connection().exec_driver_sql(
+            _PAYLOAD_UPSERT.replace("?", mark),
+            [(p["store_id"], p["tiktok_order_id"], p["update_time"], p["payload"]) for p in self._payloads.values()],
         )
-        self._session.execute(statement, list(self._payloads.values()))
         self._payloads.clear()
 
     def payload(self, store_id: str, tiktok_order_id: str) -> object | None:
@@ -135,9 +138,3 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
     def page(self, where: OrderFilter, *, after: OrderCursor | None, limit: int) -> "list[OrderSummary]":
         self.write()
         return order_list.page(self._session, where, after=after, limit=limit)
-
-
-def _upsert(session: Session, table: Table) -> Any:
-    # Both dialects spell INSERT ... ON CONFLICT the same way, from their own insert().
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)

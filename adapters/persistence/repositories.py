@@ -92,6 +92,12 @@ class SqlAlchemyListingRepository(SqlAlchemyRepository, ListingRepository):
         query = select(Listing).where(t.listings.c.store_id == store_id).order_by(t.listings.c.seller_sku)
         return list(self._session.scalars(query))
 
+    def mapping(self, store_id: str) -> dict[str, str | None]:
+        self._session.flush()  # listings added in this unit of work count too
+        c = t.listings.c
+        rows = self._session.execute(select(c.seller_sku, c.product_sku).where(c.store_id == store_id))
+        return {seller_sku: product_sku for seller_sku, product_sku in rows}
+
 
 class SqlAlchemyReturnRepository(SqlAlchemyRepository, ReturnRepository):
     def add(self, ret: Return) -> None:

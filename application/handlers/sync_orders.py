@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from dataclasses import dataclass
 from contextlib import AbstractContextManager, nullcontext
 
 from application.commands import SyncOrders
@@ -15,6 +16,7 @@ from application.order_import import SyncSummary, import_orders, raw_text
 from application.ports import Clock, OrderPage, Rejected, SyncGuard, TikTokShop, UnitOfWork
 from application.handlers.cancellation_requests import CancellationRequestImporter
 from application.tiktok_session import ShopSession
+from domain.stores import Store
 from domain.sync import DEEP_WINDOW_SECONDS, OVERLAP_SECONDS, PageWalk, SyncCheckpoint, SyncStalled
 
 PAGE_SIZE = 100
@@ -59,6 +61,8 @@ class SyncOrdersHandler:
             raise SyncDoesNotEnd(name, str(stalled)) from None
 
     def _sync(self, store_id: str, cmd: SyncOrders, progress: Callable[[SyncSummary], None] | None) -> SyncSummary:
+        # The store is read once: a change of its FBT settings meanwhile rewinds the checkpoint,
+        # which ends this sync at its next page (the window is no longer its own).
         with self._uow:
             store = find_store(self._uow, store_id)
             if not store.is_connected:
@@ -69,99 +73,98 @@ class SyncOrdersHandler:
                                    deep_window=self._deep_window)
             self._uow.checkpoints.add(checkpoint)
             self._uow.commit()
-            store_id, window_end = store.id, checkpoint.window_end
-        self._session.connection(store_id)  # refreshed before the first page if it is due
-        settle_store(self._uow, self._tiktok, self._clock, store_id)  # ship/cancel/split whose answer was lost
+            window = _Window(checkpoint.window_start or 0, checkpoint.window_end or 0, checkpoint.page_token)
+        self._session.connection(store.id)  # refreshed before the first page if it is due
+        settle_store(self._uow, self._tiktok, self._clock, store.id)  # ship/cancel/split whose answer was lost
         summary = SyncSummary()
         walk = PageWalk(page_size=PAGE_SIZE)
         try:
             while True:
-                fetched = self._fetch(store_id, window_end, walk)
+                fetched = self._fetch(store.id, window, walk)
                 if fetched is None:
                     break  # another sync of this store finished the window meanwhile
                 page = fetched
                 walk.page(next_token=page.next_page_token, total_count=page.total_count, orders=page.versions())
-                self._import(store_id, window_end, page, summary)
+                mine = self._import(store, window.end, page, summary)
                 summary.pages += 1
                 if progress:
                     progress(summary)
-                if not page.next_page_token:
+                if not mine or not page.next_page_token:
                     break
+                window.token = page.next_page_token
         except SyncStalled:
-            self._give_up_token(store_id, window_end)
+            self._give_up_token(store.id, window.end)
             raise
-        summary.cancellation_requests = CancellationRequestImporter(self._uow, self._tiktok, self._clock)(store_id)
+        summary.cancellation_requests = CancellationRequestImporter(self._uow, self._tiktok, self._clock)(store.id)
         with self._uow:
-            self._uow.lock_store(store_id)
-            finished = self._uow.checkpoints.get(store_id)
+            self._uow.lock_store(store.id)
+            finished = self._uow.checkpoints.get(store.id)
             assert finished is not None
-            if finished.window_end == window_end:
+            if finished.owns(window.end):
                 finished.close_window()
                 self._uow.checkpoints.add(finished)
                 self._uow.commit()
         return summary
 
-    def _give_up_token(self, store_id: str, window_end: int | None) -> None:
+    def _give_up_token(self, store_id: str, window_end: int) -> None:
         # The token that led here is never kept as progress: the next sync reads the window again.
         with self._uow:
             self._uow.lock_store(store_id)
             checkpoint = self._uow.checkpoints.get(store_id)
-            if checkpoint is not None and checkpoint.window_end == window_end:
+            if checkpoint is not None and checkpoint.owns(window_end):
                 checkpoint.restart_window()
                 self._uow.checkpoints.add(checkpoint)
                 self._uow.commit()
 
-    def _fetch(self, store_id: str, window_end: int | None, walk: PageWalk) -> OrderPage | None:
-        with self._uow:
-            checkpoint = self._uow.checkpoints.get(store_id)
-            if checkpoint is None or checkpoint.window_end != window_end or checkpoint.window_start is None:
-                return None
-            window_start, page_token = checkpoint.window_start, checkpoint.page_token
-
+    def _fetch(self, store_id: str, window: "_Window", walk: PageWalk) -> OrderPage | None:
         # Outside any transaction: a slow or retried page must not keep the database locked.
         def search(token: str | None) -> OrderPage:
             return self._session.call(
                 store_id,
                 lambda conn: self._tiktok.search_orders(
-                    conn, update_time_ge=window_start, update_time_lt=window_end or 0, page_token=token, page_size=PAGE_SIZE
+                    conn, update_time_ge=window.start, update_time_lt=window.end, page_token=token, page_size=PAGE_SIZE
                 ),
             )
 
         try:
-            return search(page_token)
+            return search(window.token)
         except PageTokenExpired:
             # Never skip ahead: read the window again from its start; upserts make it harmless.
             walk.restart()
             with self._uow:
                 self._uow.lock_store(store_id)
                 checkpoint = self._uow.checkpoints.get(store_id)
-                if checkpoint is None or checkpoint.window_end != window_end:
+                if checkpoint is None or not checkpoint.owns(window.end):
                     return None
                 checkpoint.restart_window()
                 self._uow.checkpoints.add(checkpoint)
                 self._uow.commit()
+            window.token = None
             return search(None)
 
-    def _import(self, store_id: str, window_end: int | None, page: OrderPage, summary: SyncSummary) -> None:
+    def _import(self, store: Store, window_end: int, page: OrderPage, summary: SyncSummary) -> bool:
+        """Import one page with its checkpoint; False when the window is no longer this sync's."""
         done = SyncSummary()
         try:
-            self._import_page(store_id, window_end, page, done)
+            mine = self._import_page(store, window_end, page, done)
         except StorageRefused:
-            done = self._import_order_by_order(store_id, window_end, page)
+            done, mine = self._import_order_by_order(store, window_end, page)
         summary.add(done)
+        return mine
 
-    def _import_page(self, store_id: str, window_end: int | None, page: OrderPage, summary: SyncSummary) -> None:
+    def _import_page(self, store: Store, window_end: int, page: OrderPage, summary: SyncSummary) -> bool:
+        # One transaction: the page's orders and the checkpoint that covers them (I-4, I-6).
         with self._uow:
-            self._uow.lock_store(store_id)  # a concurrent writer of this store waits for this page
-            checkpoint = self._uow.checkpoints.get(store_id)
+            self._uow.lock_store(store.id)  # a concurrent writer of this store waits for this page
+            checkpoint = self._uow.checkpoints.get(store.id)
             assert checkpoint is not None
-            import_orders(self._uow, store_id, page, self._clock.now(), summary)
-            if checkpoint.window_end == window_end:  # else the page belongs to a window now closed
-                checkpoint.page_done(page.next_page_token)
+            import_orders(self._uow, store.id, page, self._clock.now(), summary, store=store)
+            mine = checkpoint.page_done(page.next_page_token, window_end=window_end)
             self._uow.checkpoints.add(checkpoint)
             self._uow.commit()
+        return mine
 
-    def _import_order_by_order(self, store_id: str, window_end: int | None, page: OrderPage) -> SyncSummary:
+    def _import_order_by_order(self, store: Store, window_end: int, page: OrderPage) -> tuple[SyncSummary, bool]:
         # The database refused something the checks before it let through: each order alone, so
         # the one refused is set aside with the database's reason and the rest of the page stays.
         # The checkpoint commits last, with the set-aside orders: a crash before reads the page again.
@@ -172,12 +175,21 @@ class SyncOrdersHandler:
             alone = SyncSummary()
             try:
                 with self._uow:
-                    self._uow.lock_store(store_id)
-                    import_orders(self._uow, store_id, OrderPage([remote], None), self._clock.now(), alone)
+                    self._uow.lock_store(store.id)
+                    import_orders(self._uow, store.id, OrderPage([remote], None), self._clock.now(), alone, store=store)
                     self._uow.commit()
             except StorageRefused as exc:
                 refused.append(Rejected(remote.tiktok_order_id, f"the database refused it: {exc}", raw_text(remote)))
                 continue
             summary.add(alone)
-        self._import_page(store_id, window_end, OrderPage([], page.next_page_token, refused), summary)
-        return summary
+        mine = self._import_page(store, window_end, OrderPage([], page.next_page_token, refused), summary)
+        return summary, mine
+
+
+@dataclass
+class _Window:
+    """The window this sync reads, in Unix seconds [start, end), and its next page's token."""
+
+    start: int
+    end: int
+    token: str | None

@@ -7,8 +7,7 @@ from datetime import datetime
 from application.lookup import new_id
 from application.ports import OrderPage, Quarantined, Rejected, UnitOfWork, UnreadOrder
 from domain.catalog import Listing
-from domain.imports import ImportOutcome, RemoteOrder, import_remote_order
-from domain.orders import OrderStatus
+from domain.imports import RemoteOrder, import_page
 from domain.stores import Store
 
 
@@ -59,22 +58,18 @@ def import_orders(uow: UnitOfWork, store_id: str, page: OrderPage, now: datetime
     # imports with a mapping older than the last one committed.
     mapping = uow.listings.mapping(store_id)
     existing = uow.orders.parts(store_id, [o.tiktok_order_id for o in remotes])
-    for remote in remotes:
-        parts = existing.get(remote.tiktok_order_id, [])
-        result = import_remote_order(remote, store=store, parts=parts, mapping=mapping, new_id=new_id)
-        setattr(summary, result.outcome.value, getattr(summary, result.outcome.value) + 1)
-        if result.outcome in (ImportOutcome.SKIPPED, ImportOutcome.UNCHANGED):
-            continue
-        if result.created is not None:
-            parts = existing[remote.tiktok_order_id] = [result.created]
-            uow.orders.add(result.created)
-        # A known order can gain lines of a listing never seen before: register it too.
-        _register_listings(uow, store, remote.seller_skus, mapping)
+    decided = import_page(remotes, store=store, existing=existing, mapping=mapping, now=now, new_id=new_id)
+    # Written once: the changed orders are the repository's own (read above), written at commit.
+    for order in decided.created:
+        uow.orders.add(order)
+    for sku in decided.listings:
+        uow.listings.add(Listing(store_id=store_id, seller_sku=sku))
+    for remote in decided.payloads:
         uow.orders.keep_payload(store_id, remote)
-        for part in parts:
-            summary.in_review += part.status is OrderStatus.IN_REVIEW
-            for movement in part.settle_fbt_stock(now):
-                uow.movements.add(movement)
+    for movement in decided.movements:
+        uow.movements.add(movement)
+    for name, count in decided.counts.items():
+        setattr(summary, name, getattr(summary, name) + count)
     uow.quarantine.release(store_id, [o.tiktok_order_id for o in remotes])
     for bad in rejected:
         uow.quarantine.add(Quarantined(store_id, bad.tiktok_order_id, bad.reason, bad.raw))
@@ -98,9 +93,3 @@ def raw_text(remote: RemoteOrder) -> str:
     if isinstance(remote.raw, bytes):
         return remote.raw.decode(errors="replace")
     return json.dumps(remote.raw, default=str) if remote.raw is not None else "{}"
-
-
-def _register_listings(uow: UnitOfWork, store: Store, skus: set[str], mapping: dict[str, str | None]) -> None:
-    for sku in sorted(skus - mapping.keys()):
-        uow.listings.add(Listing(store_id=store.id, seller_sku=sku))
-        mapping[sku] = None

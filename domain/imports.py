@@ -7,7 +7,8 @@ from enum import Enum
 from domain import limits
 from domain.addresses import Address, newer_address
 from domain.cancellation_requests import flagged
-from domain.orders import BundleComponent, FulfilledBy, LineStatus, Order, OrderLine
+from domain.inventory import StockMovement
+from domain.orders import BundleComponent, FulfilledBy, LineStatus, Order, OrderLine, OrderStatus
 from domain.stores import Store
 
 SHIPPED_ON_TIKTOK = frozenset({"AWAITING_COLLECTION", "IN_TRANSIT", "DELIVERED", "COMPLETED"})
@@ -285,3 +286,59 @@ def _components(unit: RemoteLine, mapping: Mapping[str, str | None]) -> list[Bun
                         product_sku=mapping.get(c.seller_sku))
         for c in unit.components
     ]
+
+
+@dataclass
+class PageImport:
+    """Everything the import decided for one page of TikTok orders, for the caller to write once.
+
+    `created`: new OMS orders; `changed`: the known orders (split parts included) TikTok's newer
+    version changed (they are the caller's, read for this page, and changed in place);
+    `listings`: seller SKUs seen for the first time, to register unmapped (R12); `movements`:
+    FBT stock that left or came back (R15); `payloads`: the orders whose TikTok payload is kept
+    (newest version); `counts`: orders per `ImportOutcome` value, plus "in_review".
+    """
+
+    created: list[Order] = field(default_factory=list)
+    changed: list[Order] = field(default_factory=list)
+    listings: list[str] = field(default_factory=list)
+    movements: list[StockMovement] = field(default_factory=list)
+    payloads: list[RemoteOrder] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def import_page(
+    remotes: list[RemoteOrder],
+    *,
+    store: Store,
+    existing: dict[str, list[Order]],
+    mapping: dict[str, str | None],
+    now: datetime,
+    new_id: Callable[[str], str],
+) -> PageImport:
+    """Decide a page: each order created or updated (newest wins, R16), FBT orders per the
+    store's settings (R9), new listings named (R12), FBT stock settled (R15). `existing` holds the
+    known OMS orders of these TikTok orders (by TikTok order id) and `mapping` the store's
+    listings (seller SKU -> product SKU); both are brought up to date with what is decided."""
+    decided = PageImport()
+    counts = decided.counts
+    for remote in remotes:
+        parts = existing.get(remote.tiktok_order_id, [])
+        result = import_remote_order(remote, store=store, parts=parts, mapping=mapping, new_id=new_id)
+        counts[result.outcome.value] = counts.get(result.outcome.value, 0) + 1
+        if result.outcome in (ImportOutcome.SKIPPED, ImportOutcome.UNCHANGED):
+            continue
+        if result.created is not None:
+            parts = existing[remote.tiktok_order_id] = [result.created]
+            decided.created.append(result.created)
+        else:
+            decided.changed += [part for part in parts if part not in decided.changed]
+        # A known order can gain lines of a listing never seen before: it is registered too.
+        for sku in sorted(remote.seller_skus - mapping.keys()):
+            decided.listings.append(sku)
+            mapping[sku] = None
+        decided.payloads.append(remote)
+        for part in parts:
+            counts["in_review"] = counts.get("in_review", 0) + (part.status is OrderStatus.IN_REVIEW)
+            decided.movements += part.settle_fbt_stock(now)
+    return decided

@@ -1,6 +1,6 @@
 from collections.abc import Callable
-from dataclasses import dataclass
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 
 from application.commands import SyncOrders
 from application.errors import (
@@ -31,7 +31,12 @@ class SyncOrdersHandler:
     - Importing again never duplicates; an older version never overwrites a newer one (R16).
     - FBT orders come in only as the store's FBT import settings allow (R9), into its FBT warehouse.
     - Orders with an unmapped listing stay in review; unknown listings are registered unmapped (R12).
-    - A malformed order is set aside with its reason; the rest of its page commits.
+    - A malformed order, or one the database refuses, is set aside with its reason; the rest of
+      its page commits.
+    - An order the OMS already holds in the version TikTok sends (same update_time, same bytes)
+      costs no parsing and no write.
+    - A sync always ends: TikTok's paging going round in circles stops it with `SyncDoesNotEnd`,
+      and the token that led there is not kept as progress.
     - Then the buyers' pending cancellation requests of flagged orders are named (Search
       Cancellations); the window closes only once they are in.
     """

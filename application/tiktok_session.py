@@ -4,7 +4,6 @@ from typing import TypeVar
 
 from application.errors import (
     AccessTokenExpired,
-    ApplicationError,
     AuthorizationRevoked,
     NotFound,
     StoreNeedsReauthorization,
@@ -12,7 +11,7 @@ from application.errors import (
     TokensUnreadable,
 )
 from application.ports import Clock, TikTokShop, UnitOfWork
-from domain.stores import Connection, Store
+from domain.stores import REFRESH_MARGIN, Connection, Store
 
 T = TypeVar("T")
 _log = logging.getLogger("tiktok_oms.tokens")
@@ -30,10 +29,14 @@ class ShopSession:
       call would otherwise keep the database locked (SQLite has one writer).
     """
 
-    def __init__(self, uow: UnitOfWork, tiktok: TikTokShop, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, tiktok: TikTokShop, clock: Clock, *, keep_connection: bool = False) -> None:
+        """`keep_connection`: a long caller (a sync, page after page) reads the store's connection
+        once and keeps it while its access token is not due for a refresh, instead of a database
+        read per call; one TikTok refuses is read again from the database before anything else."""
         self._uow = uow
         self._tiktok = tiktok
         self._clock = clock
+        self._kept: dict[str, Connection] | None = {} if keep_connection else None
 
     def connection(self, store_id: str) -> Connection:
         try:
@@ -62,15 +65,34 @@ class ShopSession:
             return exc.of_store(self._store(store_id).name)
 
     def _call(self, store_id: str, action: Callable[[Connection], T]) -> T:
-        conn = self._connection(store_id)
+        conn = self._current(store_id)
         try:
             return action(conn)
         except AccessTokenExpired:
             conn = self._refreshed(store_id, expired=conn.access_token)
+            self._keep(store_id, conn)
             return action(conn)
         except AuthorizationRevoked:
+            if self._kept is not None:
+                self._kept.pop(store_id, None)
+                with self._uow:
+                    stored = self._store(store_id).connection
+                if stored is not None and stored.access_token != conn.access_token:
+                    return self.call(store_id, action)  # another process refreshed it meanwhile
             with self._uow:
                 raise self._lose(self._store(store_id), "TikTok no longer accepts its authorization") from None
+
+    def _current(self, store_id: str) -> Connection:
+        kept = self._kept.get(store_id) if self._kept is not None else None
+        if kept is not None and self._clock.now() < kept.access_token_expires_at - REFRESH_MARGIN:
+            return kept
+        conn = self.connection(store_id)
+        self._keep(store_id, conn)
+        return conn
+
+    def _keep(self, store_id: str, conn: Connection) -> None:
+        if self._kept is not None:
+            self._kept[store_id] = conn
 
     def _store(self, store_id: str) -> Store:
         store = self._uow.stores.get(store_id)

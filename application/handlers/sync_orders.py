@@ -49,7 +49,7 @@ class SyncOrdersHandler:
         self._uow = uow
         self._tiktok = tiktok
         self._clock = clock
-        self._session = ShopSession(uow, tiktok, clock)
+        self._session = ShopSession(uow, tiktok, clock, keep_connection=True)
         self._guard = guard
 
     def __call__(self, cmd: SyncOrders, progress: Callable[[SyncSummary], None] | None = None) -> SyncSummary:

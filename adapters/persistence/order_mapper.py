@@ -99,46 +99,39 @@ class _Sql:
 
     _built: dict[str, "_Sql"] = {}
 
-    # PostgreSQL takes a page's rows in one multi-row VALUES statement (a round trip, one plan)
-    # of at most this many rows; SQLite's executemany already runs one prepared statement.
-    MULTI_ROW = 500
+    # PostgreSQL takes a page's rows of a table in one statement: one array per column, turned
+    # back into rows by unnest (a short statement psycopg prepares once, one round trip), where
+    # SQLite's executemany already runs one prepared statement.
 
     def __init__(self, dialect: Any) -> None:
-        self._mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        self._multi_row = dialect.name == "postgresql"
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        self._unnest = dialect.name == "postgresql"
         self.insert: dict[str, str] = {}
         self.upsert: dict[str, str] = {}
-        self._heads: dict[tuple[str, str], tuple[str, str, str]] = {}
-        self._statements: dict[tuple[str, str, int], str] = {}
         self._processors: dict[str, list[Any]] = {}
         for table in (t.orders, t.order_lines, t.order_line_components):
             names = [c.name for c in table.columns]
             keys = [c.name for c in table.primary_key]
             columns = ", ".join('"' + n + '"' for n in names)
-            row = f"({', '.join(self._mark for _ in names)})"
+            if self._unnest:
+                arrays = ", ".join(f"%b::{c.type.compile(dialect=dialect)}[]" for c in table.columns)  # binary: no escaping
+                rows = f"SELECT * FROM unnest({arrays})"
+            else:
+                rows = f"VALUES ({', '.join(mark for _ in names)})"
+            insert = f"INSERT INTO {table.name} ({columns}) {rows}"
             updates = ", ".join('"' + n + '" = excluded."' + n + '"' for n in names if n not in keys)
-            conflict = f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
-            head = f"INSERT INTO {table.name} ({columns}) VALUES "
-            self._heads[(table.name, "insert")] = (head, row, "")
-            self._heads[(table.name, "upsert")] = (head, row, conflict)
-            self.insert[table.name] = head + row
-            self.upsert[table.name] = head + row + conflict
+            self.insert[table.name] = insert
+            self.upsert[table.name] = f"{insert} ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
             self._processors[table.name] = [c.type._cached_bind_processor(dialect) for c in table.columns]
 
     def run(self, connection: Any, table: Any, verb: str, rows: list[tuple[Any, ...]]) -> None:
         """INSERT ("insert") or upsert ("upsert") these rows of the table, in the table's column order."""
         bound = self.bind(table, rows)
-        if not self._multi_row:
-            connection.exec_driver_sql(getattr(self, verb)[table.name], bound)
-            return
-        for start in range(0, len(bound), self.MULTI_ROW):
-            chunk = bound[start:start + self.MULTI_ROW]
-            key = (table.name, verb, len(chunk))
-            statement = self._statements.get(key)
-            if statement is None:
-                head, row, tail = self._heads[(table.name, verb)]
-                statement = self._statements[key] = head + ", ".join(row for _ in chunk) + tail
-            connection.exec_driver_sql(statement, tuple(value for values in chunk for value in values))
+        statement = getattr(self, verb)[table.name]
+        if self._unnest:
+            connection.exec_driver_sql(statement, tuple(list(column) for column in zip(*bound)))
+        else:
+            connection.exec_driver_sql(statement, bound)
 
     @classmethod
     def of(cls, dialect: Any) -> "_Sql":

@@ -17,7 +17,7 @@ _ORDER_LIST = order_list.ORDER_LIST
 _conditions = order_list.conditions
 # Newest wins: an older copy never replaces the one kept (both dialects spell it the same).
 _PAYLOAD_UPSERT = (
-    "INSERT INTO order_payloads (store_id, tiktok_order_id, update_time, payload) VALUES {rows} "
+    "INSERT INTO order_payloads (store_id, tiktok_order_id, update_time, payload) {rows} "
     "ON CONFLICT (store_id, tiktok_order_id) DO UPDATE SET update_time = excluded.update_time, "
     "payload = excluded.payload WHERE excluded.update_time >= order_payloads.update_time"
 )
@@ -100,12 +100,10 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
         rows = [(p["store_id"], p["tiktok_order_id"], p["update_time"], p["payload"]) for p in self._payloads.values()]
         connection = self._session.connection()
         if self._session.get_bind().dialect.name != "postgresql":
-            connection.exec_driver_sql(_PAYLOAD_UPSERT.format(rows="(?, ?, ?, ?)"), rows)
-        else:  # one multi-row statement per 500 payloads: one round trip
-            for start in range(0, len(rows), 500):
-                chunk = rows[start:start + 500]
-                statement = _PAYLOAD_UPSERT.format(rows=", ".join("(%s, %s, %s, %s)" for _ in chunk))
-                connection.exec_driver_sql(statement, tuple(v for row in chunk for v in row))
+            connection.exec_driver_sql(_PAYLOAD_UPSERT.format(rows="VALUES (?, ?, ?, ?)"), rows)
+        else:  # one statement, a column per array: one round trip for the page
+            arrays = "SELECT * FROM unnest(%b::varchar[], %b::varchar[], %b::bigint[], %b::text[])"
+            connection.exec_driver_sql(_PAYLOAD_UPSERT.format(rows=arrays), tuple(list(c) for c in zip(*rows)))
         self._payloads.clear()
 
     def payload(self, store_id: str, tiktok_order_id: str) -> object | None:

@@ -54,6 +54,8 @@ def import_orders(uow: UnitOfWork, store_id: str, page: OrderPage, now: datetime
                 continue
             parsed = unread.read(unread.raw)
             (rejected if isinstance(parsed, Rejected) else remotes).append(parsed)  # type: ignore[arg-type]
+    if not remotes and not rejected:
+        return summary  # every order of the page is held already: nothing to decide or write
     # Read in this transaction: mapping a listing takes the store lock too, so a page never
     # imports with a mapping older than the last one committed.
     mapping = uow.listings.mapping(store_id)

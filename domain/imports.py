@@ -127,8 +127,9 @@ def unfit(remote: RemoteOrder) -> str | None:
                 (f"lines[{n}].components[{m}].sku_id", component.sku_id, limits.ID, True),
                 (f"lines[{n}].components[{m}].product_id", component.product_id, limits.ID, True),
             ]
+    clean = not limits.has_control_characters("".join(value for _, value, _, identifier in fields if identifier))
     for name, value, limit, identifier in fields:
-        if identifier and limits.has_control_characters(value):
+        if identifier and not clean and limits.has_control_characters(value):
             return f"{name}: contains control characters ({', '.join(limits.control_characters(value))})"
         if len(value) > limit:
             return f"{name}: longer than {limit} characters ({len(value)})"

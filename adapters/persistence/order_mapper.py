@@ -141,8 +141,16 @@ class _Sql:
         return built
 
     def bind(self, table: Any, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        processors = self._processors[table.name]
-        return [tuple(p(v) if p is not None and v is not None else v for p, v in zip(processors, row)) for row in rows]
+        # Only the columns whose type processes its values are touched (dates, enums, decimals, …).
+        processing = [(n, p) for n, p in enumerate(self._processors[table.name]) if p is not None]
+        bound = []
+        for row in rows:
+            values = list(row)
+            for n, process in processing:
+                if values[n] is not None:
+                    values[n] = process(values[n])
+            bound.append(tuple(values))
+        return bound
 
 
 def _state(order: Order) -> tuple[Any, ...]:

@@ -359,8 +359,24 @@ def _envelope(response: httpx.Response) -> dict[str, Any] | None:
     try:
         parsed = _ENVELOPE.decode(response.content)
     except (msgspec.DecodeError, UnicodeDecodeError):  # invalid JSON, or not an object
-        return None
+        return _lenient_envelope(response.content)
     return {"code": parsed.code, "message": parsed.message, "request_id": parsed.request_id, "data": parsed.data}
+
+
+def _lenient_envelope(content: bytes) -> dict[str, Any] | None:
+    # msgspec refuses what JSON's grammar allows but UTF-8 cannot hold: a lone surrogate escape
+    # ("\ud800", half an emoji) in one order's text. The standard library reads it; `data` is then
+    # written back with its escapes, so the one order holding it is set aside when it is read
+    # and the rest of the page is not lost with it (issue 9 item 4).
+    try:
+        parsed = json.loads(content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    if not isinstance(parsed, dict):
+        return None
+    data = json.dumps(parsed.get("data")).encode()
+    return {"code": parsed.get("code"), "message": parsed.get("message"), "request_id": parsed.get("request_id"),
+            "data": data}
 
 
 def _object(data: bytes, where: str) -> dict[str, Any]:

@@ -45,9 +45,12 @@ def _epoch(seconds: int) -> datetime:
 
 def _money(value: str) -> Decimal:
     try:
-        return Decimal(value or "0")
+        amount = Decimal(value or "0")
     except InvalidOperation:
         raise ValueError(f"amount {value!r} is not a number") from None
+    if not amount.is_finite() or abs(amount) >= 10**12:  # NaN, Infinity, 1e999999: no price
+        raise ValueError(f"amount {value!r} is not a price")
+    return amount
 
 
 # Control characters (Unicode Cc: NUL, tab, newline, …) in TikTok's free text.
@@ -107,7 +110,7 @@ def to_remote_order(payload: TikTokOrder, raw: bytes | None = None) -> RemoteOrd
                 sku_id=item.sku_id,
                 status=_STATUS_ALIASES.get(item.display_status, item.display_status),
                 sale_price=_money(item.sale_price),
-                quantity=max(1, item.quantity),
+                quantity=item.quantity,  # below 1 is set aside by `unfit`, never made 1
                 product_name=readable_name(item.product_name, item.sku_name),
                 cancel_reason=item.cancel_reason,
                 components=to_components(item.combined_listing_skus or []),
@@ -207,11 +210,17 @@ def read_stamps(raws: list[msgspec.Raw]) -> tuple[list[RemoteOrder], list[Reject
     return orders, rejected, unread
 
 
+_ID = re.compile(rb'"id"\s*:\s*"([^"\\]{1,64})"')
+
+
 def _id_of(data: bytes) -> str:
     try:
         found = msgspec.json.decode(data)
     except msgspec.DecodeError:
-        return "?"
+        # Unreadable as a whole (a byte that is not UTF-8 in a buyer's name, say): the order's id
+        # is still its first "id" (TikTok sends it first), so the quarantine keeps each apart.
+        match = _ID.search(data)
+        return shown_id(match.group(1).decode("utf-8", errors="replace")) if match else "?"
     return shown_id(found.get("id", "?")) if isinstance(found, dict) else "?"
 
 

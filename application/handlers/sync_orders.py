@@ -184,11 +184,27 @@ class SyncOrdersHandler:
                     import_orders(self._uow, store.id, OrderPage([remote], None), self._clock.now(), alone, store=store)
                     self._uow.commit()
             except StorageRefused as exc:
-                refused.append(Rejected(remote.tiktok_order_id, f"the database refused it: {exc}", raw_text(remote)))
+                refused.append(Rejected(remote.tiktok_order_id, _refusal(exc), raw_text(remote)))
                 continue
             summary.add(alone)
         mine = self._import_page(store, window_end, OrderPage([], page.next_page_token, refused), summary)
         return summary, mine
+
+
+# The unique keys an order from TikTok can collide with, and what that means for it.
+_COLLISIONS = {
+    "tiktok_line_item_id": "another order already holds one of its line item ids (TikTok's line ids are unique in a shop)",
+}
+
+
+def _refusal(exc: StorageRefused) -> str:
+    """Why the database refused one order, as the quarantine shows it: a key another order holds
+    is named as such (retrying never helps), anything else in the database's own words."""
+    text = str(exc)
+    for key, meaning in _COLLISIONS.items():
+        if key in text:
+            return f"the database refused it: {meaning}"
+    return f"the database refused it: {text}"
 
 
 @dataclass

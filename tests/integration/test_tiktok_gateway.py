@@ -244,6 +244,49 @@ class TestOrderSearch:
 
         assert [o.raw for o in page.orders] == [first, second]
 
+    def test_half_an_emoji_in_one_order_sets_that_order_aside_not_the_page(self) -> None:
+        # A lone surrogate escape is valid JSON that UTF-8 cannot hold (an emoji cut in half).
+        first, third = (json.dumps(an_order(i)).encode() for i in ("576000000000000001", "576000000000000003"))
+        bad = json.dumps(an_order("576000000000000002", recipient_address={"name": "Da\ud83dna"})).encode()
+        assert b"\\ud83d" in bad
+        body = b'{"code":0,"message":"Success","request_id":"r","data":{"total_count":3,"orders":[' + \
+            first + b"," + bad + b"," + third + b'],"next_page_token":""}}'
+        tiktok = FakeTikTok(httpx.Response(200, content=body))
+
+        page = search(gateway(tiktok))
+
+        assert [o.tiktok_order_id for o in page.orders] == ["576000000000000001", "576000000000000003"]
+        [rejected] = page.rejected
+        assert rejected.tiktok_order_id == "576000000000000002" and "\n" not in rejected.reason
+        assert len(tiktok.requests) == 1  # read, not retried as if the answer were cut off
+
+    def test_an_order_with_bytes_that_are_not_utf8_is_set_aside_under_its_own_id(self) -> None:
+        orders = [json.dumps(an_order(i, recipient_address={"name": "DaXXna"})).encode().replace(b"XX", b"\xff")
+                  for i in ("576000000000000001", "576000000000000002")]
+        body = b'{"code":0,"message":"Success","request_id":"r","data":{"total_count":2,"orders":[' + \
+            b",".join(orders) + b'],"next_page_token":""}}'
+
+        page = search(gateway(FakeTikTok(httpx.Response(200, content=body))))
+
+        assert sorted(r.tiktok_order_id for r in page.rejected) == ["576000000000000001", "576000000000000002"]
+
+    @pytest.mark.parametrize("price", ["NaN", "Infinity", "-Infinity", "1e999999"])
+    def test_a_price_that_is_not_a_price_sets_the_order_aside(self, price: str) -> None:
+        line = {"id": "l-1", "sku_id": "sku-1", "seller_sku": "TEE", "sale_price": price, "display_status": "AWAITING_SHIPMENT"}
+        page = search(gateway(FakeTikTok(ok(a_page(an_order("576000000000000002", line_items=[line]))))))
+
+        [rejected] = page.rejected
+        assert f"amount {price!r} is not a price" in rejected.reason and page.orders == []
+
+    @pytest.mark.parametrize("quantity", [0, -3])
+    def test_a_line_quantity_below_one_is_set_aside_not_made_one(self, quantity: int) -> None:
+        line = {"id": "l-1", "sku_id": "sku-1", "seller_sku": "TEE", "sale_price": "9.99", "quantity": quantity,
+                "display_status": "AWAITING_SHIPMENT"}
+        page = search(gateway(FakeTikTok(ok(a_page(an_order("576000000000000002", line_items=[line]))))))
+
+        [rejected] = page.rejected
+        assert f"quantity: {quantity} is not between 1 and" in rejected.reason
+
     @pytest.mark.parametrize("field, value, reason", [
         ("update_time", "soon", "update_time: Expected `int`, got `str`"),
         ("line_items", [{"seller_sku": "X"}], "line_items[0]: Object missing required field `id`"),

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Engine, event, text
 
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
-from application.errors import AlreadyExists
+from application.errors import AlreadyExists, StorageRefused
 from application.ports import Quarantined
 from domain.catalog import Listing, Product
 from domain.inventory import StockMovement
@@ -161,6 +161,53 @@ class TestOrders:
         selects_from_orders = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM orders" in s]
         assert len(found) == 30 and len(selects_from_orders) == 1
         assert len([s for s in statements if "FROM order_lines" in s]) == 1
+
+    def test_a_page_lookup_probes_the_key_index_per_order_even_without_statistics(
+        self, uow: SqlAlchemyUnitOfWork, engine: Engine
+    ) -> None:
+        # A store's first import outpaces autoanalyze: on a table never analyzed, `store_id = ? AND
+        # tiktok_order_id IN (...)` was planned as a scan of the store's rows, each compared with the
+        # whole list (a page's lookup grew with the store). Each order must be an index probe.
+        store = a_store()
+        orders = [an_order(store_id=store.id, lines=[a_line(product_sku=None)]) for _ in range(400)]
+        saved(uow, store, *orders)
+        kept = [replace(a_remote_order(tiktok_order_id=o.tiktok_order_id, update_time=1), raw={}) for o in orders]
+        with uow:
+            for remote in kept:
+                uow.orders.keep_payload(store.id, remote)
+            uow.commit()
+        lookups: list[tuple[str, object]] = []
+        event.listen(engine, "before_cursor_execute",
+                     lambda _c, _cur, sql, params, *_: lookups.append((sql, params)) if "SELECT" in sql else None)
+
+        wanted = [o.tiktok_order_id for o in orders[:100]]
+        with uow:
+            assert len(uow.orders.parts(store.id, wanted)) == 100
+            assert len(uow.orders.versions(store.id, wanted)) == 100
+        if engine.dialect.name != "postgresql":
+            return  # SQLite: one B-tree search per IN element anyway; the lookups above still hold
+
+        plans = []
+        with engine.connect() as connection:
+            for sql, params in [(s, p) for s, p in lookups if "FROM orders" in s or "FROM order_payloads" in s]:
+                plans.append("\n".join(r[0] for r in connection.exec_driver_sql("EXPLAIN " + sql, params)))
+        assert len(plans) == 2
+        for plan in plans:
+            assert not [line for line in plan.splitlines() if "Filter" in line and "tiktok_order_id" in line], plan
+            assert [line for line in plan.splitlines() if "Index Cond" in line and "tiktok_order_id" in line], plan
+
+    def test_a_new_order_taking_a_stored_orders_key_is_refused_as_any_write_is(self, uow: SqlAlchemyUnitOfWork) -> None:
+        # New rows go in by COPY on PostgreSQL: its failure must read as a statement's would.
+        store = a_store()
+        first = an_order(store_id=store.id, lines=[a_line(product_sku=None)])
+        saved(uow, store, first)
+        again = an_order(store_id=store.id, tiktok_order_id=first.tiktok_order_id, lines=[a_line(product_sku=None)])
+
+        with uow, pytest.raises(StorageRefused, match="another process saved the same record first"):
+            uow.orders.add(again)
+            uow.commit()
+        with uow:
+            assert [o.id for o in uow.orders.by_tiktok_id(first.tiktok_order_id)] == [first.id]
 
     def test_the_order_list_filters_by_store_status_and_who_fulfils(self, uow: SqlAlchemyUnitOfWork) -> None:
         us, uk, fbt_wh = a_store(), a_store(), a_warehouse()

@@ -246,6 +246,24 @@ class TestOrders:
 
 
 class TestRecords:
+    def test_a_stock_movement_written_twice_is_refused_and_the_first_kept(self, uow: SqlAlchemyUnitOfWork) -> None:
+        # Movements go in by COPY on PostgreSQL: a unique key taken reads as a statement's would.
+        store, fbt_wh = a_store(), a_warehouse()
+        order = an_fbt_order(store_id=store.id, warehouse_id=fbt_wh.id)
+        saved(uow, store, fbt_wh, Product(sku="TEE-RED-L", name="Tee"), Product(sku="MUG", name="Mug"), order)
+        moves = order.settle_fbt_stock(T0)
+        assert moves
+        with uow:
+            for move in moves:
+                uow.movements.add(move)
+            uow.commit()
+
+        with uow, pytest.raises(StorageRefused, match="another process saved the same record first"):
+            uow.movements.add(moves[0])
+            uow.commit()
+        with uow:
+            assert uow.movements.list() == moves
+
     def test_returns_movements_checkpoints_and_quarantine_come_back_as_saved(self, uow: SqlAlchemyUnitOfWork) -> None:
         store, fbt_wh = a_store(), a_warehouse()
         order = an_fbt_order(store_id=store.id, warehouse_id=fbt_wh.id)

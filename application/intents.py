@@ -77,16 +77,17 @@ def send(uow: UnitOfWork, session: ShopSession, clock: Clock, intent: Intent,
                 uow.commit()
         raise
     except TikTokError as exc:
-        with uow:
-            kept = uow.intents.get(intent.id)
-            if kept is not None and kept.is_pending:
-                kept.answer_lost(clock.now())  # settling it may clear it now: nothing is on its way
-                uow.intents.add(kept)
-                uow.commit()
+        _answer_lost(uow, intent, clock)
         raise OutcomeUnknown(
             f"{exc}; the {_WHAT[intent.kind]} is recorded as pending: the next command on this order, the next "
             "sync or 'tiktok-oms orders reconcile' checks TikTok and completes or clears it", code=exc.code,
         ) from None
+    except BaseException:
+        # Anything else (the database, a bug, Ctrl+C) ended this command's wait: the request may or
+        # may not have gone, and nothing is on its way any more, so the next settling may clear it
+        # at once instead of waiting out IN_FLIGHT.
+        _answer_lost(uow, intent, clock)
+        raise
     with uow:
         uow.lock_store(intent.store_id)  # serialized with a sync importing this store's orders
         kept = uow.intents.get(intent.id)
@@ -96,6 +97,18 @@ def send(uow: UnitOfWork, session: ShopSession, clock: Clock, intent: Intent,
             complete(uow, kept, result_of(answer), clock)
         uow.commit()
     return answer
+
+
+def _answer_lost(uow: UnitOfWork, intent: Intent, clock: Clock) -> None:
+    try:
+        with uow:
+            kept = uow.intents.get(intent.id)
+            if kept is not None and kept.is_pending:
+                kept.answer_lost(clock.now())  # settling it may clear it now: nothing is on its way
+                uow.intents.add(kept)
+                uow.commit()
+    except Exception:  # the database itself may be what failed: the lease then runs out instead
+        log.warning("intent %s: could not record that its answer is lost", intent.id)
 
 
 def complete(uow: UnitOfWork, intent: Intent, result: str, clock: Clock, how: str = "") -> None:

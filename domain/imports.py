@@ -293,15 +293,14 @@ def _components(unit: RemoteLine, mapping: Mapping[str, str | None]) -> list[Bun
 class PageImport:
     """Everything the import decided for one page of TikTok orders, for the caller to write once.
 
-    `created`: new OMS orders; `changed`: the known orders (split parts included) TikTok's newer
-    version changed (they are the caller's, read for this page, and changed in place);
+    `created`: new OMS orders (the known ones TikTok's newer version changed are the caller's,
+    read for this page, and changed in place: its unit of work writes them);
     `listings`: seller SKUs seen for the first time, to register unmapped (R12); `movements`:
     FBT stock that left or came back (R15); `payloads`: the orders whose TikTok payload is kept
     (newest version); `counts`: orders per `ImportOutcome` value, plus "in_review".
     """
 
     created: list[Order] = field(default_factory=list)
-    changed: list[Order] = field(default_factory=list)
     listings: list[str] = field(default_factory=list)
     movements: list[StockMovement] = field(default_factory=list)
     payloads: list[RemoteOrder] = field(default_factory=list)
@@ -332,8 +331,6 @@ def import_page(
         if result.created is not None:
             parts = existing[remote.tiktok_order_id] = [result.created]
             decided.created.append(result.created)
-        else:
-            decided.changed += [part for part in parts if part not in decided.changed]
         # A known order can gain lines of a listing never seen before: it is registered too.
         for sku in sorted(remote.seller_skus - mapping.keys()):
             decided.listings.append(sku)

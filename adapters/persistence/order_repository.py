@@ -112,6 +112,8 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository, OrderRepository):
         c = t.order_payloads.c
         found: dict[str, tuple[int, bytes]] = {}
         wanted = sorted(set(tiktok_order_ids))
+        if not wanted:
+            return found
         postgres = self._session.get_bind().dialect.name == "postgresql"
         for start in range(0, len(wanted), len(wanted) if postgres else 500):
             if postgres:

@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from adapters.container import Container
+from adapters.redaction import redact
 from adapters.web import formatting
 from adapters.web.orders import OrderPages
 from adapters.web.security import CSRF_FORM_FIELD, SignInThrottle, safe_next
@@ -48,7 +49,15 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 
 def one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or exc.__class__.__name__
+    """An expected error as one line for the page, with any token, sign or secret TikTok echoed
+    taken out (S-5)."""
+    return redact(" ".join(str(exc).split())) or exc.__class__.__name__
+
+
+def unavailable_because(exc: BaseException) -> str:
+    """Why a list TikTok gives (carriers, reject reasons) is missing from a page: an expected
+    error's one line, else only its kind (an unexpected message may hold anything)."""
+    return one_line(exc) if isinstance(exc, (Refused, ApplicationError, DomainError)) else exc.__class__.__name__
 
 
 def validation_line(exc: ValidationError) -> str:

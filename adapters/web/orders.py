@@ -210,6 +210,8 @@ class OrderPages:
                 **self._names(),
             }
 
+        from adapters.web.app import unavailable_because
+
         data = await self.web.call(load)
         order = data["order"]
         carriers: list[dict[str, str]] = []
@@ -219,7 +221,7 @@ class OrderPages:
             try:
                 carriers = await self.web.call(lambda: self.c.order_choices().carriers(order["id"]))
             except Exception as exc:  # the page still shows; the form says why it cannot list carriers
-                carrier_error = f"TikTok's carrier list is not available right now ({exc})."
+                carrier_error = f"TikTok's carrier list is not available right now ({unavailable_because(exc)})."
         reject_reasons: list[dict[str, str]] = []
         reject_error = None
         pending = order.get("cancellation_request") or {}
@@ -227,7 +229,7 @@ class OrderPages:
             try:
                 reject_reasons = await self.web.call(lambda: self.c.order_choices().reject_reasons(order["id"]))
             except Exception as exc:  # the page still shows; approving needs no reason
-                reject_error = f"TikTok's reject reasons are not available right now ({exc})."
+                reject_error = f"TikTok's reject reasons are not available right now ({unavailable_because(exc)})."
         return self.web.render(request, "order.html", **data, carriers=carriers, carrier_error=carrier_error,
                                reject_reasons=reject_reasons, reject_error=reject_error,
                                status_labels=STATUS_LABELS, fulfilled_by_labels=FULFILLED_BY_LABELS,

@@ -83,12 +83,27 @@ def test_a_second_command_on_the_order_waits_for_the_first_ones_answer(world: Fa
     shipped_once(world, order)  # the first one's tracking number, once
 
 
+def test_an_interrupted_command_lets_the_next_one_settle_its_intent_at_once(world: FaultyWorld) -> None:
+    order = routed(world, [("mug", 1)])
+    world.tiktok = Meddling(world, lambda: (_ for _ in ()).throw(KeyboardInterrupt()))  # type: ignore[assignment]
+    with pytest.raises(KeyboardInterrupt):  # Ctrl+C before TikTok hears of it: nothing is on its way
+        world.ship_order(ship(order))
+    world.tiktok = world.tiktok._tiktok  # type: ignore[attr-defined]
+
+    world.ship_order(ship(order))
+
+    assert [i.state for i in world.intents()] == [IntentState.CLEARED, IntentState.DONE]
+    assert len(world.model.packages) == 1
+
+
 def test_a_crashed_commands_intent_is_cleared_once_its_lease_is_over(world: FaultyWorld) -> None:
     order = routed(world, [("mug", 1)])
     world.tiktok = Meddling(world, lambda: (_ for _ in ()).throw(KeyboardInterrupt()))  # type: ignore[assignment]
-    with pytest.raises(KeyboardInterrupt):  # the process dies before TikTok hears of it
+    with pytest.raises(KeyboardInterrupt):
         world.ship_order(ship(order))
     world.tiktok = world.tiktok._tiktok  # type: ignore[attr-defined]
+    (left,) = world.intents()
+    left.answer_lost_at = None  # as `kill -9` leaves it: no handler ran to say the wait was over
 
     assert [i.state for i in world.reconcile()] == [IntentState.PENDING]
     with pytest.raises(ChangeOnItsWay):

@@ -34,7 +34,7 @@ from application.tiktok_session import ShopSession
 from domain.exceptions import DomainError
 from domain.imports import RemoteOrder
 from domain.intents import Intent, IntentKind, IntentState, judge, same_tracking
-from domain.markets import market
+from domain.markets import shipping_rejects_cancel_request
 from domain.orders import LineStatus, Order, OrderStatus, Shipment
 
 T = TypeVar("T")
@@ -141,16 +141,23 @@ def _record_shipment(uow: UnitOfWork, order: Order, intent: Intent, package_id: 
         carrier=intent.carrier, tracking_number=intent.tracking_number, shipped_at=intent.created_at,
     ))
     store = uow.stores.get(order.store_id)
-    if order.has_pending_cancellation_request and store is not None and market(store.region) == "US":
-        order.reject_cancellation_request("", "shipped")  # TikTok rejects it as the package ships (US)
+    if order.has_pending_cancellation_request and store is not None and shipping_rejects_cancel_request(store.region):
+        order.reject_cancellation_request("", "shipped")  # TikTok rejects it as the package ships
 
 
 def _split(uow: UnitOfWork, order: Order, intent: Intent) -> None:
-    if uow.orders.get(intent.part_order_id) is not None:
-        return
+    if uow.orders.get(intent.part_order_id) is None:
+        split_off(uow, order, list(intent.line_ids), intent.part_order_id, by_sku_only=True)
+
+
+def split_off(uow: UnitOfWork, order: Order, lines: list[str], part_id: str, *, by_sku_only: bool) -> Order:
+    """Move `lines` (ids or TikTok line ids) of `order` to a new part `part_id`, numbered after
+    every part of its TikTok order, inside the caller's transaction; returns the part. Raises the
+    domain's split errors (R5)."""
     index = 1 + max([order.split_index, *(p.split_index for p in siblings(uow, order))])
-    part = order.split(list(intent.line_ids), new_order_id=intent.part_order_id, split_index=index, by_sku_only=True)
+    part = order.split(lines, new_order_id=part_id, split_index=index, by_sku_only=by_sku_only)
     uow.orders.add(part)
+    return part
 
 
 def reconcile_pending(uow: UnitOfWork, tiktok: TikTokShop, clock: Clock, store_id: str,

@@ -12,6 +12,16 @@ def splits_before_shipping(region: str) -> bool:
     return region.upper() in PRESPLIT_MARKETS
 
 
+# Where shipping an order rejects the buyer's pending cancellation request (TikTok does it as the
+# package ships: cancel-reasons page, "Seller Reject Cancel Request", US only, 2025-10-24);
+# elsewhere TikTok does not ship the order until the request is answered.
+SHIPPING_REJECTS_CANCEL_REQUEST = frozenset({"US"})
+
+
+def shipping_rejects_cancel_request(region: str) -> bool:
+    return market(region) in SHIPPING_REJECTS_CANCEL_REQUEST
+
+
 def market(region: str) -> str:
     """The TikTok market of a region code: sellers write UK, TikTok says GB."""
     code = region.strip().upper()

@@ -8,7 +8,7 @@ from application.lookup import find_order
 from application.ports import Clock, ShippingProvider, TikTokShop, UnitOfWork
 from application.tiktok_session import ShopSession
 from domain.intents import Intent, IntentKind
-from domain.markets import market, splits_before_shipping
+from domain.markets import shipping_rejects_cancel_request, splits_before_shipping
 
 
 # TikTok refuses to ship line items already shipped (for example in Seller Center) or under an
@@ -57,7 +57,7 @@ class ShipOrderHandler:
             existing_package = splits_before_shipping(store.region)
             store_name = store.name
             request = pending_request_of(order)
-            rejects_request = request is not None and market(store.region) == "US"
+            rejects_request = request is not None and shipping_rejects_cancel_request(store.region)
             if request is not None and (not cmd.despite_cancel_request or not rejects_request):
                 raise PendingCancellationRequest(request, order_ref=cmd.order, ships_anyway=rejects_request)
             # Checked before any request: what the OMS will keep must fit (NotStorable).

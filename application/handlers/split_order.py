@@ -1,6 +1,6 @@
 from application.commands import SplitOrder
-from application.intents import already_split, new_key, send, settle_order
-from application.lookup import find_order, new_id, siblings
+from application.intents import already_split, new_key, send, settle_order, split_off
+from application.lookup import find_order, new_id
 from application.ports import Clock, TikTokShop, UnitOfWork
 from application.tiktok_session import ShopSession
 from domain.intents import Intent, IntentKind
@@ -54,8 +54,6 @@ class SplitOrderHandler:
         with self._uow:
             self._uow.lock_store(store_id)  # serialized with a sync importing this store's orders
             order = find_order(self._uow, order_id)
-            index = 1 + max([order.split_index, *(p.split_index for p in siblings(self._uow, order))])
-            part = order.split(cmd.lines, new_order_id=intent.part_order_id, split_index=index, by_sku_only=presplit)
-            self._uow.orders.add(part)
+            part = split_off(self._uow, order, cmd.lines, intent.part_order_id, by_sku_only=presplit)
             self._uow.commit()
             return part.id

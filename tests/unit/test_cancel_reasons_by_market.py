@@ -88,3 +88,10 @@ def test_after_every_removal_the_sea_markets_keep_what_tiktok_still_lists() -> N
     assert list(reason_names("AWAITING_SHIPMENT", "SG")) == [R.OUT_OF_STOCK, R.WRONG_PRICE]
     assert list(reason_names("AWAITING_SHIPMENT", "PH")) == [R.OUT_OF_STOCK, R.WRONG_PRICE, R.BUYER_REQUESTED]
     assert list(reason_names("UNPAID", "SG")) == [R.OUT_OF_STOCK, R.WRONG_PRICE]
+
+
+def test_only_the_us_rejects_a_buyers_cancellation_request_by_shipping() -> None:
+    from domain.markets import shipping_rejects_cancel_request
+
+    assert shipping_rejects_cancel_request("us") and not shipping_rejects_cancel_request("UK")
+    assert not shipping_rejects_cancel_request("MY")

@@ -32,3 +32,4 @@ def test_a_store_named_with_non_ascii_capitals_is_found_and_not_duplicated(stora
     assert container.queries().store("öl shop")["name"] == "Öl Shop"
     with pytest.raises(ApplicationError):
         container.create_store()(CreateStore(name="öl shop"))
+

@@ -113,7 +113,8 @@ def line_summary(values: Sequence[Any]) -> LineSummary:
 @dataclass(frozen=True, slots=True)
 class OrderFilter:
     """The main order list's filters; None means any. `search` is a TikTok order id or a seller SKU
-    (exact); `created_from`/`created_to` bound `created_at` (UTC, from inclusive, to exclusive)."""
+    (exact); `created_from`/`created_to` bound `created_at` (UTC, from inclusive, to exclusive);
+    `sku` a seller SKU alone; `cancellation_request` pending|approved|rejected|closed."""
 
     store_id: str | None = None
     status: str | None = None
@@ -121,6 +122,8 @@ class OrderFilter:
     search: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    sku: str | None = None  # a seller SKU one of the order's lines holds (exact)
+    cancellation_request: str | None = None  # the status of the buyer's latest cancellation request
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,10 +37,10 @@ def order_list(database_url: str | None, *, store: str | None, status: str | Non
                 if store_id is None:
                     raise NotFound("store", store)
             if newest_first:
-                where = OrderFilter(store_id=store_id, status=status, fulfilled_by=fulfilled_by, search=sku,
-                                    created_from=created_from, created_to=created_to)
-                rows = matching(lambda after, size: q.page(db, where, after=after, limit=size), sku=sku,
-                                cancellation_request=cancellation_request, limit=limit)
+                where = OrderFilter(store_id=store_id, status=status, fulfilled_by=fulfilled_by, sku=sku,
+                                    created_from=created_from, created_to=created_to,
+                                    cancellation_request=cancellation_request)
+                rows = matching(lambda after, size: q.page(db, where, after=after, limit=size), limit=limit)
             else:
                 rows = q.summaries(db, store_id=store_id, status=status, fulfilled_by=fulfilled_by,
                                    cancellation_request=cancellation_request)

@@ -236,6 +236,9 @@ class InMemoryOrderRepository:
                      or any(line.seller_sku == where.search for line in o.lines))
                 and (where.created_from is None or o.created_at >= where.created_from)
                 and (where.created_to is None or o.created_at < where.created_to)
+                and (not where.sku or any(line.seller_sku == where.sku for line in o.lines))
+                and (where.cancellation_request is None or (o.cancellation_request is not None
+                     and o.cancellation_request.status.value == where.cancellation_request))
                 and (after is None or (o.created_at, o.id) < (after.created_at, after.order_id))
             )
 

@@ -60,10 +60,12 @@ def page(db: Any, where: OrderFilter, *, after: OrderCursor | None, limit: int) 
     # Keyset pagination on the (created_at, id) index, newest first: each page is an index range
     # scan plus one query for its lines, however deep the page.
     o, l = t.orders.c, t.order_lines.c
-    found_where = conditions(where.store_id, where.status, where.fulfilled_by)
+    found_where = conditions(where.store_id, where.status, where.fulfilled_by, where.cancellation_request)
     if where.search:
         holding = select(l.order_id).where(l.seller_sku == where.search)
         found_where.append(or_(o.tiktok_order_id == where.search, o.id.in_(holding)))
+    if where.sku:
+        found_where.append(o.id.in_(select(l.order_id).where(l.seller_sku == where.sku)))
     if where.created_from is not None:
         found_where.append(o.created_at >= where.created_from)
     if where.created_to is not None:

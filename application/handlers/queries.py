@@ -78,14 +78,15 @@ class Queries:
         query behind the web app's order page (`order_page`), walked page by page (`matching`)."""
         with self._uow:
             store_id = find_store(self._uow, store).id if store else None
-        where = OrderFilter(store_id=store_id, status=status, fulfilled_by=fulfilled_by, search=sku,
-                            created_from=created_from, created_to=created_to)
+        where = OrderFilter(store_id=store_id, status=status, fulfilled_by=fulfilled_by, sku=sku,
+                            created_from=created_from, created_to=created_to,
+                            cancellation_request=cancellation_request)
 
         def page(after: OrderCursor | None, size: int) -> list[OrderSummary]:
             with self._uow:
                 return self._uow.orders.page(where, after=after, limit=size)
 
-        return matching(page, sku=sku, cancellation_request=cancellation_request, limit=limit)
+        return matching(page, limit=limit)
 
     def set_aside(self, store: str | None = None) -> list[Json]:
         """The TikTok orders a sync set aside (quarantined), each with `store_id`, `store` (its

@@ -341,6 +341,21 @@ class TestOperatorCommands:
         assert len(json.loads(ok(cli("orders", "list", "--limit", "1", "--json")).stdout)) == 1
         usage_error(cli("orders", "list", "--since", "yesterday"), "'yesterday' is not a date")
 
+    def test_the_sku_and_request_filters_are_the_querys_own(self, cli: Cli, container: Container, shop: str) -> None:
+        model = container.tiktok_model()
+        asked = model.place_order(units=[("tee", 1)])
+        model.buyer_requests_cancellation(str(asked["id"]))
+        model.place_order(units=[("mug", 1)])  # newer, no request, another SKU
+        ok(cli("orders", "sync", shop))
+
+        pending = json.loads(ok(cli("orders", "list", "--cancellation-request", "pending", "--limit", "1", "--json")).stdout)
+        assert [r["tiktok_order_id"] for r in pending] == [asked["id"]]
+        by_sku = json.loads(ok(cli("orders", "list", "--sku", "tee", "--limit", "5", "--json")).stdout)
+        assert [r["tiktok_order_id"] for r in by_sku] == [asked["id"]]
+        assert json.loads(ok(cli("orders", "list", "--sku", str(asked["id"]), "--json")).stdout) == []  # a SKU, not an id
+        queries = container.queries()
+        assert [r["tiktok_order_id"] for r in queries.matching_orders(cancellation_request="pending", limit=1)] == [asked["id"]]
+
     def test_csv_on_list_commands(self, cli: Cli, container: Container, shop: str) -> None:
         container.tiktok_model().place_order(units=[("tee", 1)])
         ok(cli("orders", "sync", shop))

@@ -29,6 +29,7 @@ from application.handlers.map_listing import MapListingHandler, UnmapListingHand
 from application.handlers.order_choices import OrderChoices
 from application.handlers.queries import Queries
 from application.handlers.reconcile_intents import ReconcileIntentsHandler
+from application.handlers.retry_set_aside import RetrySetAsideHandler
 from application.handlers.ship_order import ShipOrderHandler
 from application.handlers.split_order import SplitOrderHandler
 from application.handlers.sync_orders import SyncOrdersHandler
@@ -203,6 +204,7 @@ class Container(containers.DeclarativeContainer):
     jobs = providers.Singleton(_jobs, __self__)
     run_store_sync = providers.Factory(SyncStoreJob, sync=sync_orders)
     refresh_order = providers.Factory(RefreshOrderHandler, uow=uow, tiktok=tiktok, clock=clock)
+    retry_set_aside = providers.Factory(RetrySetAsideHandler, uow=uow, tiktok=tiktok, clock=clock)
     keep_tokens_fresh = providers.Factory(KeepTokensFresh, uow=uow, tiktok=tiktok, clock=clock)
     schedule_syncs = providers.Factory(
         ScheduleSyncs, uow=uow, jobs=jobs, clock=clock, interval_seconds=settings.provided.sync_interval_seconds

@@ -309,22 +309,9 @@ def orders_set_aside(ctx: click.Context, store: str | None, retry: bool, as_json
     c = container(ctx)
     rows = c.queries().set_aside(store)
     if retry and rows:
-        failed: dict[tuple[str, str], str] = {}
-        for row in rows:
-            try:
-                c.refresh_order()(row["store_id"], row["tiktok_order_id"])
-            except Exception as exc:  # one order failing must not stop the others
-                from adapters.cli.output import redact_line
-
-                failed[row["store_id"], row["tiktok_order_id"]] = redact_line(exc)
-        after = {(r["store_id"], r["tiktok_order_id"]): r for r in c.queries().set_aside(store)}
-        for row in rows:
-            key = (row["store_id"], row["tiktok_order_id"])
-            outcome = (f"TikTok could not be asked: {failed[key]}" if key in failed
-                       else f"still set aside: {after[key]['reason']}" if key in after
-                       else "imported")
-            click.echo(f"retried {row['tiktok_order_id']} ({row['store']}): {outcome}", err=True)
-        rows = list(after.values())
+        for done in c.retry_set_aside()(store):
+            click.echo(f"retried {done.tiktok_order_id} ({done.store}): {done.outcome}", err=True)
+        rows = c.queries().set_aside(store)
     columns = ["store", "tiktok_order_id", "reason"]
     emit_rows(rows, columns, as_json=as_json, as_csv=as_csv,
               human=lambda r: table(r, columns, empty="(no order is set aside)"))

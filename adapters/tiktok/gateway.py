@@ -176,16 +176,22 @@ class HttpxTikTokShop(TikTokShop):
 
     def order_details(self, conn: Connection, order_ids: list[str]) -> OrderPage:
         """Get Order Detail (`GET /order/202309/orders?ids=…`, at most 50 ids: TIKTOK_API.md §3.2, §7.3).
-        An order TikTok says is not the shop's (21008111) is left out; malformed ones are rejected."""
+        An order TikTok says is not the shop's (21008111, which refuses the whole call) is left out
+        and the others asked for alone; malformed ones are rejected."""
         if len(order_ids) > 50:
             raise ValueError("Get Order Detail takes at most 50 ids")
         try:
             data = self._client.call_raw("GET", "/order/202309/orders", query={"ids": list(order_ids)},
                                          access_token=conn.access_token, shop_cipher=conn.shop_cipher)
         except TikTokRefused as exc:
-            if exc.code == _NOT_THE_SHOPS:
+            if exc.code != _NOT_THE_SHOPS:
+                raise
+            if len(order_ids) == 1:
                 return OrderPage([], None)
-            raise
+            # One id TikTok does not hold for this shop refuses the whole call: ask for each alone,
+            # so the others are not taken for gone (a lost ship would be cleared, not completed).
+            pages = [self.order_details(conn, [order_id]) for order_id in order_ids]
+            return OrderPage([o for p in pages for o in p.orders], None, [r for p in pages for r in p.rejected])
         orders, rejected = parse_orders(_read_page(data, "the order details").orders)
         return OrderPage(orders, None, rejected)
     def search_cancellations(

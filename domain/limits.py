@@ -20,6 +20,8 @@ STATUS = 32  # TikTok's status words
 CURRENCY = 8  # ISO 4217 codes
 REASON = 32
 CANCEL_REASON = 128  # TikTok's cancel reason names (the longest known is 69 characters)
+# Dates a filter may name: from the Unix epoch (TikTok's times) to a year whose next day still exists.
+YEARS = (1970, 9998)
 
 
 def control_characters(text: str) -> list[str]:
@@ -34,3 +36,9 @@ def has_control_characters(text: str) -> bool:
 
 def too_long(text: str, limit: int) -> bool:
     return len(text) > limit
+
+
+def year_outside(year: int) -> str | None:
+    """Why a date filter's year cannot be used ("outside the years 1970-9998"), or None."""
+    first, last = YEARS
+    return None if first <= year <= last else f"outside the years {first}-{last}"

@@ -148,8 +148,10 @@ class When(click.ParamType):
             self.fail(f"{value!r} is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM)", param, ctx)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        if not 1970 <= moment.year <= 9998:
-            self.fail(f"{value!r} is outside the years 1970-9998", param, ctx)
+        from domain.limits import year_outside
+
+        if (why := year_outside(moment.year)) is not None:
+            self.fail(f"{value!r} is {why}", param, ctx)
         return moment, len(text) == 10
 
 

@@ -29,6 +29,7 @@ from application.commands import (
 from application.errors import ApplicationError
 from application.ports import OrderCursor, OrderFilter
 from domain.cancellation import CancelReason
+from domain.limits import year_outside
 from domain.orders import FulfilledBy, OrderStatus
 
 if TYPE_CHECKING:
@@ -82,8 +83,8 @@ def _day(text: str | None, label: str) -> date | None:
         day = date.fromisoformat(text)
     except ValueError:
         raise ApplicationError(f"the {label} date {text!r} is not a date (YYYY-MM-DD)") from None
-    if not 1970 <= day.year <= 9998:
-        raise ApplicationError(f"the {label} date {text!r} is outside the years 1970-9998")
+    if (why := year_outside(day.year)) is not None:
+        raise ApplicationError(f"the {label} date {text!r} is {why}")
     return day
 
 

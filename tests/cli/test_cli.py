@@ -23,9 +23,15 @@ def refused(result: Result, words: str) -> None:
 
 @pytest.fixture
 def connected(cli: Cli, container: Container) -> str:
-    ok(cli("warehouses", "create", "--name", "East"))
-    ok(cli("warehouses", "create", "--name", "West"))
-    ok(cli("stores", "create", "--name", "Shop US", "--default-warehouse", "East"))
+    return connect_shop(cli, container, "East", "West")
+
+
+def connect_shop(cli: Cli, container: Container, *warehouses: str) -> str:
+    """Store "Shop US" connected to the sandbox's shop, its first warehouse the default, and the
+    listing `tee` mapped to product TEE; returns the store's name."""
+    for name in warehouses:
+        ok(cli("warehouses", "create", "--name", name))
+    ok(cli("stores", "create", "--name", "Shop US", "--default-warehouse", warehouses[0]))
     begun = json.loads(ok(cli("stores", "authorize", "Shop US", "--no-wait", "--json")).stdout)
     redirect = container.tiktok_model().approve(begun["authorization_url"], "http://127.0.0.1:8765/callback")
     ok(cli("stores", "connect", "Shop US", "--redirect-url", redirect))

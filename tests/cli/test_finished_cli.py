@@ -23,6 +23,7 @@ from adapters.cli import main
 from adapters.cli.output import table, to_json
 from adapters.cli.progress import SyncProgress
 from adapters.container import Container
+from tests.cli.test_cli import connect_shop
 
 Cli = Callable[..., Result]
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,14 +43,7 @@ def usage_error(result: Result, words: str) -> None:
 
 @pytest.fixture
 def shop(cli: Cli, container: Container) -> str:
-    ok(cli("warehouses", "create", "--name", "East Coast"))
-    ok(cli("stores", "create", "--name", "Shop US", "--default-warehouse", "East Coast"))
-    begun = json.loads(ok(cli("stores", "authorize", "Shop US", "--no-wait", "--json")).stdout)
-    redirect = container.tiktok_model().approve(begun["authorization_url"], "http://127.0.0.1:8765/callback")
-    ok(cli("stores", "connect", "Shop US", "--redirect-url", redirect))
-    ok(cli("products", "add", "--sku", "TEE", "--name", "Tee"))
-    ok(cli("listings", "map", "Shop US", "--seller-sku", "tee", "--product", "TEE"))
-    return "Shop US"
+    return connect_shop(cli, container, "East Coast")
 
 
 def _modules_after(*argv: str, env: dict[str, str] | None = None) -> set[str]:
